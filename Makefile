@@ -1,0 +1,25 @@
+# The two commands of the README. Each runs setup first (idempotent, fast when nothing changed).
+.PHONY: run test setup build site bench clean
+
+PY := .venv/bin/python
+
+run: setup            ## set up, build every design and the site, serve the hub locally
+	$(PY) scripts/run_local.py
+
+test: setup           ## set up, then run the whole test suite
+	$(PY) -m pytest
+
+setup:
+	bash scripts/setup.sh
+
+build: setup          ## build every design variant (cached)
+	$(PY) -m cad build
+
+site: build           ## build the site, one folder per language, into site/
+	$(PY) scripts/build_site.py
+
+bench: setup          ## cold build against cached rebuild, in one run
+	$(PY) -m cad bench
+
+clean:
+	rm -rf build site .pytest_cache

@@ -1,0 +1,117 @@
+"""Serve the hub locally: designs built, site built, API on DynamoDB Local, until Ctrl-C.
+
+The ports come from hub.toml [local]; data is kept under .data/ so that requests survive
+a restart. Each step is cached, so a second run starts in seconds.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import signal
+import subprocess
+import sys
+import threading
+import tomllib
+from pathlib import Path
+
+import boto3
+
+import chalice_local
+import dynamodb_local
+from ports import ServiceError, require_free
+
+REPO = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+STAGE = "local"
+
+
+def chalice_table_name(stage: str) -> str:
+    """The table name the Chalice stage config gives the app, so both use the same."""
+    import json
+    config = json.loads((REPO / "serverless" / ".chalice" / "config.json").read_text())
+    return config["stages"][stage]["environment_variables"]["TABLE_NAME"]
+
+
+def run_step(title: str, *cmd: str, env: dict | None = None) -> None:
+    print(f"==> {title}", flush=True)
+    result = subprocess.run(cmd, cwd=REPO, env={**os.environ, **(env or {})})
+    if result.returncode != 0:
+        raise SystemExit(f"run: '{title}' failed (exit {result.returncode}); see above")
+
+
+def serve_site(port: int) -> http.server.ThreadingHTTPServer:
+    handler = functools.partial(QuietHandler, directory=str(REPO / "site"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+
+def main() -> int:
+    hub = tomllib.loads((REPO / "hub.toml").read_text())
+    ports = hub["local"]
+    stage = hub["stages"][STAGE]
+    site_port, api_port, db_port = ports["site_port"], ports["api_port"], ports["dynamodb_port"]
+    try:
+        for port, what in ((site_port, "site"), (api_port, "API"), (db_port, "DynamoDB Local")):
+            require_free(port, what)
+    except ServiceError as err:
+        print(f"run: {err}", file=sys.stderr)
+        return 1
+
+    run_step("Building designs (cached)", PYTHON, "-m", "cad", "build")
+    run_step("Building the site (cached)", PYTHON, "scripts/build_site.py",
+             env={"USINE_STAGE": STAGE})
+
+    started = []
+    try:
+        print("==> Starting DynamoDB Local (data in .data/dynamodb)", flush=True)
+        db = dynamodb_local.start(db_port, db_path=REPO / ".data" / "dynamodb")
+        started.append(db.stop)
+        # DynamoDB Local accepts any alphanumeric key; never real credentials locally.
+        aws_env = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+                   "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-west-3")}
+        os.environ.update(aws_env)
+        from chalicelib.tables import ensure_table
+        ensure_table(boto3.client("dynamodb", endpoint_url=db.endpoint), chalice_table_name(STAGE))
+
+        print("==> Starting the API (chalice local)", flush=True)
+        api = chalice_local.start(api_port, {**aws_env, "DYNAMODB_ENDPOINT": db.endpoint,
+                                             "USINE_SITE_ORIGIN": stage["site_origin"]},
+                                  stage=STAGE)
+        started.append(api.stop)
+
+        site = serve_site(site_port)
+        started.append(site.shutdown)
+    except ServiceError as err:
+        print(f"run: {err}", file=sys.stderr)
+        for stop in reversed(started):
+            stop()
+        return 1
+
+    print(f"\nUsine is running:\n"
+          f"  site       http://127.0.0.1:{site_port}/\n"
+          f"  API        http://127.0.0.1:{api_port}/  (forms post here)\n"
+          f"  DynamoDB   {db.endpoint}  (data in .data/dynamodb)\n"
+          f"Press Ctrl-C to stop everything.", flush=True)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        stopping.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("\nStopping...", flush=True)
+        for stop in reversed(started):
+            stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
