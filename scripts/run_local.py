@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import signal
 import subprocess
@@ -16,20 +17,20 @@ import threading
 import tomllib
 from pathlib import Path
 
-import boto3
-
-import chalice_local
-import dynamodb_local
-from ports import ServiceError, require_free
-
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "serverless"))  # the API's own package, for its table schema
+
+import chalice_local  # noqa: E402
+import dynamodb_local  # noqa: E402
+from chalicelib.tables import connect, ensure_table  # noqa: E402
+from ports import ServiceError, require_free  # noqa: E402
+
 PYTHON = sys.executable
 STAGE = "local"
 
 
 def chalice_table_name(stage: str) -> str:
     """The table name the Chalice stage config gives the app, so both use the same."""
-    import json
     config = json.loads((REPO / "serverless" / ".chalice" / "config.json").read_text())
     return config["stages"][stage]["environment_variables"]["TABLE_NAME"]
 
@@ -78,22 +79,23 @@ def main() -> int:
         aws_env = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
                    "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-west-3")}
         os.environ.update(aws_env)
-        from chalicelib.tables import ensure_table
-        ensure_table(boto3.client("dynamodb", endpoint_url=db.endpoint), chalice_table_name(STAGE))
+        ensure_table(connect(db.endpoint), chalice_table_name(STAGE))
 
         print("==> Starting the API (chalice local)", flush=True)
         api = chalice_local.start(api_port, {**aws_env, "DYNAMODB_ENDPOINT": db.endpoint,
                                              "USINE_SITE_ORIGIN": stage["site_origin"]},
-                                  stage=STAGE)
+                                  stage=STAGE, log=sys.stdout)
         started.append(api.stop)
 
         site = serve_site(site_port)
         started.append(site.shutdown)
-    except ServiceError as err:
-        print(f"run: {err}", file=sys.stderr)
+    except BaseException as err:  # stop what did start, whatever went wrong
         for stop in reversed(started):
             stop()
-        return 1
+        if isinstance(err, ServiceError):
+            print(f"run: {err}", file=sys.stderr)
+            return 1
+        raise
 
     print(f"\nUsine is running:\n"
           f"  site       http://127.0.0.1:{site_port}/\n"
@@ -102,15 +104,23 @@ def main() -> int:
           f"Press Ctrl-C to stop everything.", flush=True)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    status = 0
     try:
-        stopping.wait()
+        # Wake up now and then to notice a service that died on its own.
+        while not stopping.wait(1.0):
+            for name, proc in (("DynamoDB Local", db.process), ("the API", api.process)):
+                if proc.poll() is not None:
+                    print(f"run: {name} stopped unexpectedly (exit {proc.returncode})",
+                          file=sys.stderr)
+                    status = 1
+                    stopping.set()
     except KeyboardInterrupt:
         pass
     finally:
         print("\nStopping...", flush=True)
         for stop in reversed(started):
             stop()
-    return 0
+    return status
 
 
 if __name__ == "__main__":

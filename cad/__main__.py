@@ -1,0 +1,8 @@
+"""`python -m cad ...`: see cad.cli."""
+
+import sys
+
+from cad.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

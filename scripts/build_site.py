@@ -1,0 +1,140 @@
+"""Build the site: one MkDocs build per language of hub.toml into site/<lang>/.
+
+    python scripts/build_site.py [--site-dir site] [--languages fr,en] [--no-strict]
+
+Each language gets a generated config (in a temporary folder) that INHERITs mkdocs.yml
+and sets the docs folder, theme language, nav and language switcher; then
+site/index.html redirects to the default language (the first of hub.toml). The designs
+must be built first (`python -m cad build`). Environment: USINE_STAGE / USINE_API_BASE_URL
+choose where the forms post; USINE_HUB_CONFIG, USINE_MANIFEST, USINE_DESIGNS_DIR point at
+other inputs (tests); all are read by gen_pages.py inside the build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import logging
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import site_content as sc  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def lang_config(lang: str, languages: list[str], hub: dict, slugs: list[str],
+                site_dir: Path, empty_docs: Path) -> dict:
+    """The per-language config (JSON is valid YAML). Paths are absolute because the file
+    lives outside the repository."""
+    docs_dir = ROOT / "docs" / lang
+    site_url = hub["hub"].get("site_url")
+    pages = [rel for rel, _, _ in sc.handwritten_pages(ROOT / "docs", lang)]
+    return {
+        "INHERIT": str(ROOT / "mkdocs.yml"),
+        "site_name": hub["hub"].get("name", "Usine"),
+        "copyright": footer_html(hub),
+        **({"site_url": site_url.rstrip("/") + f"/{lang}/"} if site_url else {}),
+        "docs_dir": str(docs_dir if docs_dir.is_dir() else empty_docs),
+        "site_dir": str(site_dir / lang),
+        "theme": {"language": lang, "custom_dir": str(ROOT / "docs" / "overrides")},
+        "plugins": {"gen-files": {"scripts": [str(ROOT / "scripts" / "gen_pages.py")]}},
+        "nav": sc.nav(lang, pages, slugs),
+        "extra": {"alternate": [
+            # Relative to the site root; MkDocs makes them relative to each page. `base`
+            # + the page's path is the same page in that language (our alternate.html).
+            {"name": sc.LANGUAGE_NAMES.get(other, other), "lang": other,
+             "link": f"../{other}/index.html", "base": f"../{other}/"}
+            for other in languages]},
+    }
+
+
+def footer_html(hub: dict) -> str:
+    """The footer of every page: the hub's name and contact address."""
+    name = html.escape(hub["hub"].get("name", "Usine"))
+    email = html.escape(hub["hub"].get("contact_email", ""))
+    return f'{name} · <a href="mailto:{email}">{email}</a>' if email else name
+
+
+def redirect_html(hub: dict, languages: list[str]) -> str:
+    default = languages[0]
+    name = html.escape(hub["hub"].get("name", "Usine"))
+    links = " · ".join(
+        f'<a href="{lang}/index.html" hreflang="{lang}" lang="{lang}">'
+        f"{html.escape(sc.LANGUAGE_NAMES.get(lang, lang))}</a>" for lang in languages)
+    return (f'<!doctype html>\n<html lang="{default}">\n<head>\n<meta charset="utf-8">\n'
+            f"<title>{name}</title>\n"
+            f'<meta http-equiv="refresh" content="0; url={default}/index.html">\n'
+            f'</head>\n<body>\n<p><a href="{default}/index.html">{name}</a></p>\n'
+            f"<p>{links}</p>\n</body>\n</html>\n")
+
+
+def build(site_dir: Path, languages: list[str] | None = None, strict: bool = True) -> dict:
+    """Build the given languages (default: all of hub.toml); returns seconds per language.
+    Raises SiteError for missing inputs and mkdocs' Abort when a strict build warns."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    hub = sc.load_hub(Path(os.environ.get("USINE_HUB_CONFIG") or ROOT / "hub.toml"))
+    manifest = sc.load_manifest(Path(os.environ.get("USINE_MANIFEST")
+                                     or ROOT / "build" / "manifest.json"))
+    all_langs = hub["hub"]["languages"]
+    unknown = set(languages or []) - set(all_langs)
+    if unknown:
+        raise sc.SiteError(f"not a language of hub.toml: {', '.join(sorted(unknown))}")
+    slugs = sc.published_slugs(hub, manifest)
+    site_dir = Path(site_dir).resolve()
+    site_dir.mkdir(parents=True, exist_ok=True)
+    timings = {}
+    with tempfile.TemporaryDirectory(prefix="usine-site-") as tmp:
+        empty_docs = Path(tmp) / "empty-docs"
+        empty_docs.mkdir()
+        for lang in languages or all_langs:
+            started = time.perf_counter()
+            path = Path(tmp) / f"mkdocs.{lang}.yml"
+            config = lang_config(lang, all_langs, hub, slugs, site_dir, empty_docs)
+            path.write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")
+            mkdocs_build(load_config(config_file=str(path), strict=strict))
+            # Material ships source maps (1.3 MB per language): not needed on a USB stick.
+            for source_map in (site_dir / lang / "assets").rglob("*.map"):
+                source_map.unlink()
+            timings[lang] = time.perf_counter() - started
+    (site_dir / "index.html").write_text(redirect_html(hub, all_langs), encoding="utf-8")
+    return timings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--site-dir", default=str(ROOT / "site"))
+    parser.add_argument("--languages", help="comma-separated subset of hub.toml's languages")
+    parser.add_argument("--no-strict", action="store_true", help="do not fail on warnings")
+    args = parser.parse_args(argv)
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s - %(message)s"))
+    handler.setLevel(logging.WARNING)
+    logging.getLogger("mkdocs").addHandler(handler)
+    logging.getLogger("mkdocs").setLevel(logging.INFO)
+
+    from mkdocs.exceptions import Abort
+    languages = args.languages.split(",") if args.languages else None
+    try:
+        timings = build(Path(args.site_dir), languages, strict=not args.no_strict)
+    except sc.SiteError as err:
+        print(f"build_site: {err}", file=sys.stderr)
+        return 1
+    except Abort as err:
+        print(f"build_site: {err}", file=sys.stderr)
+        return 1
+    for lang, seconds in timings.items():
+        print(f"built {lang} in {seconds:.1f} s -> {Path(args.site_dir) / lang}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Helpers shared by the API tests (plain functions and constants, no fixtures)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+SERVERLESS = REPO / "serverless"
+STAGE = "local"
+TABLE = "usine-local"  # serverless/.chalice/config.json, stage local
+ORIGIN = "http://127.0.0.1:8765"
+DESIGNS = ("visor-headband", "ear-saver")
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+def today():
+    from chalicelib.models import RequestContext
+
+    return RequestContext.earliest_today()
+
+
+def valid_body(**changes) -> dict:
+    """A request the API accepts; keyword arguments replace top-level fields."""
+    body = {
+        "organization": {"name": "CHU de Caen", "type": "hospital"},
+        "contact": {"name": "Jeanne Martin", "email": "jeanne.martin@chu-caen.example",
+                    "phone": "+33 2 31 06 31 06"},
+        "delivery": {"region": "Calvados", "postcode": "14000",
+                     "address": "Avenue de la Côte de Nacre, bâtiment B"},
+        "items": [{"design": "visor-headband", "quantity": 200}],
+        "needed_by": (today() + timedelta(days=10)).isoformat(),
+        "notes": "Livrer au quai 3, demander Dr Lefèvre",
+        "consent": True,
+    }
+    body.update(changes)
+    return body
+
+
+TEST_HUB = """
+[hub]
+name = "Usine Test"
+site_url = "https://site.example.org/hub/"
+regions = ["Calvados", "Eure", "Manche", "Orne", "Seine-Maritime"]
+
+[stages.local]
+site_origin = "http://127.0.0.1:8000"
+
+[stages.prod]
+site_origin = "https://prod.example.org"
+"""
+
+
+def write_hub(path: Path, text: str = TEST_HUB) -> Path:
+    """A hub.toml of the tests' own, so a fork editing the real one breaks no API test."""
+    path.write_text(text)
+    return path
+
+
+def write_manifest(path: Path, designs=DESIGNS) -> Path:
+    path.write_text(json.dumps({
+        "schema": 1,
+        "designs": {d: {"technology": "fdm", "status": "prototype", "version": "0.1.0"}
+                    for d in designs},
+        "variants": [{"design": d, "variant": "m"} for d in designs],
+    }))
+    return path
+
+
+def post(client, body, headers=JSON_HEADERS):
+    raw = body if isinstance(body, (str, bytes)) else json.dumps(body)
+    return client.http.post("/requests", headers=headers, body=raw)
+
+
+def body_of(response) -> dict:
+    return json.loads(response.body) if response.body else {}
+
+
+def count_items(table) -> int:
+    return table.scan(Select="COUNT", ConsistentRead=True)["Count"]
+
+
+class RecordingHandler(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record):
+        self.lines.append(self.format(record))
+        if record.exc_info:
+            self.lines.append(logging.Formatter().formatException(record.exc_info))
+
+

@@ -1,0 +1,83 @@
+"""The four exporters: files exist, are readable, carry the right geometry, and are
+written atomically."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+import cadquery as cq
+import pytest
+import trimesh
+
+from cad import export
+from cad.export import as_shape, export_all, export_step
+from cad.fsutil import atomic_target, sha256_file
+
+
+@pytest.fixture(scope="module")
+def part() -> cq.Shape:
+    """20 x 10 x 5 block with a 4 mm hole, resting on z=0."""
+    wp = cq.Workplane().box(20, 10, 5, centered=(True, True, False)).faces(">Z").workplane().hole(4)
+    return as_shape(wp)
+
+
+def test_export_all_writes_four_readable_files(part, tmp_path):
+    files = export_all(part, tmp_path / "out", "v1")
+    assert {k: p.name for k, p in files.items()} == {
+        "stl": "v1.stl", "glb": "v1.glb", "svg": "v1.svg", "step": "v1.step"}
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == \
+        ["v1.glb", "v1.step", "v1.stl", "v1.svg"]  # no temporary files left
+
+    stl = trimesh.load(files["stl"])
+    assert stl.is_watertight and stl.volume == pytest.approx(part.Volume(), rel=1e-3)
+    assert stl.bounds.ravel().tolist() == pytest.approx([-10, -5, 0, 10, 5, 5], abs=1e-6)
+
+    glb = trimesh.load(files["glb"], force="mesh")
+    assert len(glb.faces) < len(stl.faces)  # preview is coarser than the print mesh
+    assert sorted(glb.extents) == pytest.approx([5, 10, 20], abs=1e-3)  # mm numbers
+
+    svg = ET.parse(files["svg"]).getroot()
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    assert [v.get("id") for v in svg.findall("s:svg", ns)] == ["top", "isometric"]
+    assert svg.findall(".//s:path", ns)
+    assert "stroke-dasharray" not in files["svg"].read_text() or \
+        not svg.findall(".//s:g[@stroke-dasharray]/s:path", ns)  # hidden lines off
+
+    step = cq.importers.importStep(str(files["step"]))
+    assert step.val().Volume() == pytest.approx(part.Volume(), rel=1e-9)
+
+
+def test_step_is_reproducible(part, tmp_path):
+    a = export_step(part, tmp_path / "a.step", name="part")
+    b = export_step(part, tmp_path / "b.step", name="part")
+    assert sha256_file(a) == sha256_file(b)
+    text = a.read_text()
+    assert export.STEP_TIMESTAMP in text and re.search(r"PRODUCT\('part',\s*'part'", text)
+
+
+def test_stl_is_fine_on_curves(tmp_path):
+    cylinder = as_shape(cq.Workplane().circle(40).extrude(5))
+    mesh = trimesh.load(export.export_stl(cylinder, tmp_path / "c.stl"))
+    exact = 3.141592653589793 * 40 ** 2 * 5
+    assert mesh.volume == pytest.approx(exact, rel=5e-4)
+
+
+def test_as_shape_refuses_no_solid():
+    with pytest.raises(ValueError, match="no solid"):
+        as_shape(cq.Workplane().rect(10, 10))  # wire only: would export nothing
+    with pytest.raises(ValueError, match="no shape"):
+        as_shape(cq.Workplane())
+    with pytest.raises(TypeError, match="not int"):
+        as_shape(3)
+
+
+def test_atomic_target_keeps_old_file_on_failure(tmp_path):
+    path = tmp_path / "x.stl"
+    path.write_text("old")
+    with pytest.raises(RuntimeError):
+        with atomic_target(path) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("exporter crashed")
+    assert path.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.stl"]

@@ -1,0 +1,316 @@
+"""visor-headband: every variant of the matrix against closed-form geometry.
+
+The expected values are computed here independently of model.py's own helpers: the
+ellipse arc length by a dense polyline (not the model's Gauss-Legendre quadrature), the
+band's plan area by Green's theorem, the peg cross-section by the circular-segment
+formula. Only data (head-size table, sheet pattern table) and documented constants are
+taken from the model.
+"""
+
+import dataclasses
+import importlib.util
+import math
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cad.params import ParameterError
+
+DESIGN = Path(__file__).resolve().parents[2] / "designs" / "visor-headband"
+
+
+def _load_model():
+    name = "usine_test_visor_headband_model"
+    spec = importlib.util.spec_from_file_location(name, DESIGN / "model.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look the module up here
+    spec.loader.exec_module(module)
+    return module
+
+
+model = _load_model()
+META = tomllib.loads((DESIGN / "design.toml").read_text(encoding="utf-8"))
+MATRIX = META["variants"]["matrix"]
+VARIANT_IDS = MATRIX["head_size"]
+
+# Tolerance on lengths (mm). The shape is analytic (ellipses, circles, planes); the only
+# numerical steps are the arc-length inversions (model: quadrature to ~1e-10 mm; here: a
+# polyline of 400,000 segments, error < 1e-5 mm) and OCCT's optimal bounding box (exact
+# for these surfaces, plus the 1e-7 mm edge tolerance). 0.01 mm bounds all of them.
+LEN_TOL = 0.01
+
+_BUILT: dict[str, tuple] = {}
+
+
+def built(variant: str):
+    """Build each variant once per test session (each build takes about a second)."""
+    if variant not in _BUILT:
+        p = model.PARAMS(head_size=variant)
+        t0 = time.perf_counter()
+        wp = model.build(p)
+        _BUILT[variant] = (p, wp, time.perf_counter() - t0)
+    return _BUILT[variant]
+
+
+# ------------------------------------------------------------------ closed form
+
+
+class Ellipse:
+    """x = A sin t, y = B cos t (front apex on +Y), arc length by a dense polyline."""
+
+    def __init__(self, A: float, B: float, n: int = 400_000):
+        self.A, self.B = A, B
+        self.t = np.linspace(0.0, math.pi, n + 1)
+        x, y = A * np.sin(self.t), B * np.cos(self.t)
+        self.s = np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(x), np.diff(y)))])
+
+    def param_at(self, s: float) -> float:
+        return math.copysign(float(np.interp(abs(s), self.s, self.t)), s)
+
+    def point(self, t):
+        return np.array([self.A * math.sin(t), self.B * math.cos(t)])
+
+    def normal(self, t):
+        n = np.array([self.B * math.sin(t), self.A * math.cos(t)])
+        return n / np.linalg.norm(n)
+
+    def tangent(self, t):
+        d = np.array([self.A * math.cos(t), -self.B * math.sin(t)])
+        return d / np.linalg.norm(d)
+
+
+def closed_form(p):
+    head = model.HEAD_SIZES[p.head_size]
+    pat = model.SHEET_PATTERNS[p.sheet_pattern]
+    T, h = p.band_thickness, p.band_height
+    a, b = head.breadth / 2 + p.fit_allowance, head.length / 2 + p.fit_allowance
+    A, B = a + T, b + T
+    outer = Ellipse(A, B)
+    te = outer.param_at(p.band_reach)
+    assert math.pi / 2 < te < math.pi, "the closed forms below assume the band passes the sides"
+
+    r, L = p.peg_diameter / 2, p.peg_length
+    c = min(model.PEG_TIP_CHAMFER, p.peg_diameter / 8)
+    # pegs: extreme plan-view points of each peg's widest section (the full circle ends
+    # c before the tip; the chamfered tip has radius r - c; the extreme is at one end)
+    xmax, ymax = A, B
+    for s in pat.offsets:
+        t = outer.param_at(s)
+        P, N, Tg = outer.point(t), outer.normal(t), outer.tangent(t)
+        for d, rad in ((L - c, r), (L, r - c)):
+            tip = P + d * N
+            xmax = max(xmax, abs(tip[0]) + rad * abs(Tg[0]))
+            ymax = max(ymax, tip[1] + rad * abs(Tg[1]))
+    # the ends: half-round of diameter T centred between the ellipses' end points
+    ymin = (b + T / 2) * math.cos(te) - T / 2
+
+    # plan area of the band (Green's theorem): the two elliptic arcs give te*(AB - ab),
+    # the two straight end segments sin(te)cos(te)*T*(a - b), the two half-rounds pi T^2/4
+    area = te * (A * B - a * b) + math.sin(te) * math.cos(te) * T * (a - b) + math.pi * T**2 / 4
+    v_band = area * h
+    # strap slots: windows strap_slot_width x (h - 2 rims) through a wall of thickness
+    # between 0.99 T and T (concentric-ellipse wall); 1 % more for the wall's curvature
+    slot = p.strap_slot_width * (h - 2 * model.SLOT_RIM) * T
+    v_slots = (2 * slot * 0.97, 2 * slot * 1.01)
+    # pegs: circle of radius r cut flat at the 45 degree chord below the axis
+    zc = r * math.cos(math.radians(45))
+    seg = r * r * math.acos(zc / r) - zc * math.sqrt(r * r - zc * zc)
+    d_area = math.pi * r * r - seg
+    d_perimeter = 2 * r * (math.pi - math.acos(zc / r)) + 2 * math.sqrt(r * r - zc * zc)
+    chamfer_max = d_perimeter * c * c / 2  # volume a chamfer c can remove at most
+    rho_min = min(A * A / B, B * B / A)  # smallest radius of curvature of the outer ellipse
+    n = len(pat.offsets)
+    v_pegs = (n * (d_area * L - chamfer_max), n * d_area * (L + r * r / (2 * rho_min)))
+    return {
+        "bbox_min": (-xmax, ymin, 0.0), "bbox_max": (xmax, ymax, h),
+        "band_only": v_band - v_slots[1],
+        "low": v_band - v_slots[1] + v_pegs[0], "high": v_band - v_slots[0] + v_pegs[1],
+        "band_plus_pegs": v_band + n * d_area * L,
+    }
+
+
+# ------------------------------------------------------------------------ tests
+
+
+def test_matrix_has_sizes():
+    assert len(VARIANT_IDS) >= 2
+    assert set(VARIANT_IDS) <= set(model.HEAD_SIZES)
+    assert META["variants"]["id"] == "{head_size}"
+
+
+@pytest.mark.parametrize("variant", VARIANT_IDS)
+def test_one_valid_solid(variant):
+    p, wp, seconds = built(variant)
+    solids = wp.solids().vals()
+    assert len(solids) == 1
+    assert solids[0].isValid()
+    assert wp.val().isValid()
+    # about 1 s alone; the limit leaves room for a machine shared with other jobs
+    assert seconds < 10.0, f"build took {seconds:.1f} s"
+
+
+@pytest.mark.parametrize("variant", VARIANT_IDS)
+def test_bounding_box_closed_form(variant):
+    p, wp, _ = built(variant)
+    bb = wp.val().BoundingBox()
+    want = closed_form(p)
+    got_min, got_max = (bb.xmin, bb.ymin, bb.zmin), (bb.xmax, bb.ymax, bb.zmax)
+    for axis, g, w in zip("xyz", got_min, want["bbox_min"]):
+        assert g == pytest.approx(w, abs=LEN_TOL), f"min {axis}"
+    for axis, g, w in zip("xyz", got_max, want["bbox_max"]):
+        assert g == pytest.approx(w, abs=LEN_TOL), f"max {axis}"
+    # band height along Z equals the parameter; it fits the reference printer's bed
+    assert bb.zlen == pytest.approx(p.band_height, abs=LEN_TOL)
+    assert bb.xlen < 250 and bb.ylen < 210
+
+
+@pytest.mark.parametrize("variant", VARIANT_IDS)
+def test_volume_closed_form(variant):
+    p, wp, _ = built(variant)
+    want = closed_form(p)
+    volume = wp.val().Volume()
+    assert want["band_only"] < want["low"] <= volume <= want["high"] < want["band_plus_pegs"] + 5
+    # light: well under the 9.42 cm3 of the 3DVerkstan EU 888 headband (anchor)
+    assert volume < 8000
+
+
+@pytest.mark.parametrize("variant", VARIANT_IDS)
+def test_pegs_match_sheet_holes(variant):
+    p, wp, _ = built(variant)
+    result = model.checks(p, wp)
+    pos = result["peg_positions"]
+    assert pos["ok"] is True, pos["detail"]
+    assert pos["expected_mm"] == [-120.0, -40.0, 40.0, 120.0]
+    assert len(pos["measured_mm"]) == 4
+    for m, e in zip(pos["measured_mm"], pos["expected_mm"]):
+        assert m == pytest.approx(e, abs=0.5)
+    assert pos["max_error_mm"] <= 0.5
+    assert pos["max_axis_tilt_deg"] < 0.01  # pegs stand along the band's normal
+    clr = result["peg_clearance"]
+    assert clr["ok"] is True, clr["detail"]
+    assert clr["peg_diameter_mm"] == pytest.approx(p.peg_diameter, abs=1e-6)
+    assert clr["clearance_mm"] == pytest.approx(6.0 - p.peg_diameter, abs=1e-6)
+    for check in result.values():
+        assert isinstance(check["ok"], bool) and check["detail"]
+
+
+def test_peg_check_fails_when_pegs_misplaced(monkeypatch):
+    """checks() measures the shape: pegs built 0.8 mm off their holes must fail."""
+    p = model.PARAMS(head_size="m")
+    monkeypatch.setattr(model, "peg_offsets", lambda p: (-120.0, -40.0, 40.0, 120.8))
+    wp = model.build(p)
+    monkeypatch.undo()
+    pos = model.checks(p, wp)["peg_positions"]
+    assert pos["ok"] is False
+    assert pos["max_error_mm"] == pytest.approx(0.8, abs=0.01)
+    assert pos["measured_mm"][-1] == pytest.approx(120.8, abs=0.01)
+
+
+def test_peg_check_fails_when_a_peg_is_missing(monkeypatch):
+    p = model.PARAMS(head_size="s")
+    monkeypatch.setattr(model, "peg_offsets", lambda p: (-120.0, -40.0, 40.0))
+    wp = model.build(p)
+    monkeypatch.undo()
+    pos = model.checks(p, wp)["peg_positions"]
+    assert pos["ok"] is False
+    assert "found 3 pegs" in pos["detail"]
+
+
+def test_clearance_check_measures_the_shape(monkeypatch):
+    """Pegs built for a 6 mm hole, checked against a 7 mm hole: too loose."""
+    p, wp, _ = built("m")
+    loose = dataclasses.replace(model.SHEET_PATTERNS["eu-888"], hole_diameter=7.0)
+    monkeypatch.setitem(model.SHEET_PATTERNS, "eu-888", loose)
+    clr = model.checks(p, wp)["peg_clearance"]
+    assert clr["ok"] is False
+    assert clr["peg_diameter_mm"] == pytest.approx(p.peg_diameter, abs=1e-6)
+    assert clr["clearance_mm"] == pytest.approx(7.0 - p.peg_diameter, abs=1e-6)
+
+
+@pytest.mark.parametrize("extreme", [
+    dict(head_size="s", band_height=8.0, peg_diameter=5.0, peg_length=2.0,
+         strap_slot_width=1.5, band_reach=155.0, fit_allowance=-5.0),
+    dict(head_size="l", band_height=30.0, band_thickness=4.0, peg_diameter=5.8,
+         peg_length=10.0, strap_slot_width=8.0, band_reach=220.0, fit_allowance=10.0),
+])
+def test_extreme_parameters_still_build(extreme):
+    p = model.PARAMS(**extreme)
+    wp = model.build(p)
+    assert len(wp.solids().vals()) == 1 and wp.val().isValid()
+    bb = wp.val().BoundingBox()
+    assert bb.zmin == pytest.approx(0.0, abs=LEN_TOL)
+    assert bb.zmax == pytest.approx(p.band_height, abs=LEN_TOL)
+    result = model.checks(p, wp)
+    assert all(c["ok"] for c in result.values()), result
+
+
+# ------------------------------------------------------------------ parameters
+
+
+def _error(**kw) -> str:
+    with pytest.raises(ParameterError) as info:
+        model.PARAMS(**kw)
+    return str(info.value)
+
+
+def test_bad_band_thickness_names_field_value_range():
+    msg = _error(band_thickness=1.0)
+    assert "band_thickness" in msg and "1.0" in msg and "from 1.6 to 4 mm" in msg
+
+
+def test_peg_not_below_hole_names_field_value_range():
+    msg = _error(peg_diameter=6.0)
+    assert "peg_diameter" in msg and "6.0" in msg
+    assert "below the 6 mm holes" in msg and "from 5 to 5.8 mm" in msg
+    assert "peg_diameter" in _error(peg_diameter=4.5)
+
+
+def test_unknown_head_size_names_choices():
+    msg = _error(head_size="xl")
+    assert "head_size" in msg and "'xl'" in msg and "one of 's', 'm', 'l'" in msg
+
+
+def test_pegs_off_the_band_refused():
+    msg = _error(band_reach=110.0)
+    assert "band_reach" in msg and "110.0" in msg and "pegs" in msg and "at least" in msg
+
+
+def test_band_shorter_than_sheet_refused():
+    msg = _error(band_reach=150.0)
+    assert "band_reach" in msg and "sheet" in msg and "at least 156.5 mm" in msg
+
+
+def test_band_wrapping_round_the_head_refused():
+    msg = _error(head_size="s", band_reach=225.0)
+    assert "band_reach" in msg and "at most" in msg
+
+
+def test_every_parameter_documented():
+    for entry in model.PARAMS.describe():
+        assert entry["doc"] and len(entry["doc"]) > 20, entry["name"]
+        assert entry["choices"] or (entry["min"] is not None and entry["max"] is not None)
+
+
+# ------------------------------------------------------------------ texts
+
+
+def test_design_toml_texts_in_every_language():
+    assert META["technology"] == "fdm" and META["status"] == "prototype"
+    assert META["licence"] in ("CC-BY-SA-4.0", "CC-BY-4.0") and META["version"] == "0.1.0"
+    for table in ("title", "summary", "not_certified_for"):
+        assert set(META[table]) == {"fr", "en", "ar"}, table
+    assert "EN 166" in META["not_certified_for"]["en"]
+    assert all(set(line["item"]) == {"fr", "en", "ar"} for line in META["bom"])
+    assert len(META["bom"]) == 3
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+def test_instructions_exist_with_safety_notice(lang):
+    text = (DESIGN / f"instructions.{lang}.md").read_text(encoding="utf-8")
+    assert text.startswith("# ")
+    assert "EN 166" in text and "EN 14683" in text
+    assert "22.4" in text or "22,4" in text  # hole centres from the sheet's top edge
