@@ -7,6 +7,7 @@ a restart. Each step is cached, so a second run starts in seconds.
 from __future__ import annotations
 
 import functools
+import hashlib
 import http.server
 import json
 import os
@@ -33,6 +34,32 @@ def chalice_table_name(stage: str) -> str:
     """The table name the Chalice stage config gives the app, so both use the same."""
     config = json.loads((REPO / "serverless" / ".chalice" / "config.json").read_text())
     return config["stages"][stage]["environment_variables"]["TABLE_NAME"]
+
+
+SITE_INPUTS = ("mkdocs.yml", "hub.toml", "build/manifest.json", "docs", "designs", "scripts")
+
+
+def site_inputs_digest() -> str:
+    """A digest of everything the site is built from, to skip a build that changes nothing."""
+    digest = hashlib.sha256(os.environ.get("USINE_API_BASE_URL", "").encode())
+    for top in SITE_INPUTS:
+        path = REPO / top
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            if "__pycache__" in file.parts or not file.exists():
+                continue
+            digest.update(str(file.relative_to(REPO)).encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
+def build_site_if_changed() -> None:
+    stamp = REPO / "site" / ".inputs-sha256"
+    digest = site_inputs_digest()
+    if stamp.exists() and stamp.read_text() == digest:
+        print("==> Site is up to date", flush=True)
+        return
+    run_step("Building the site", PYTHON, "scripts/build_site.py", env={"USINE_STAGE": STAGE})
+    stamp.write_text(digest)
 
 
 def run_step(title: str, *cmd: str, env: dict | None = None) -> None:
@@ -67,8 +94,7 @@ def main() -> int:
         return 1
 
     run_step("Building designs (cached)", PYTHON, "-m", "cad", "build")
-    run_step("Building the site (cached)", PYTHON, "scripts/build_site.py",
-             env={"USINE_STAGE": STAGE})
+    build_site_if_changed()
 
     started = []
     try:
