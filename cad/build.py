@@ -24,16 +24,29 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from cad.cache import cad_digest, design_digest, key_from_digests, stale_reason
-from cad.export import FORMATS, as_shape, export_all
+from cad.dxf import audit_dxf, cut_metrics, cut_time_s, export_dxf
+from cad.export import (FORMATS, as_shape, assembly_shape, export_all,
+                        export_assembly)
+from cad.fit import apply_fits
 from cad.fsutil import atomic_write_text, sha256_file
 from cad.measure import measure
 from cad.meshcheck import check_mesh, load_mesh
-from cad.registry import (DEFAULT_ROOT, REPO_ROOT, Design, DesignError, load_model,
-                          published_designs)
+from cad.registry import (DEFAULT_ROOT, REPO_ROOT, SLUG_RE, Design, DesignError,
+                          load_model, published_designs)
+from cad.slicer import slice_stl, slicer_fingerprint
 
 MANIFEST_SCHEMA = 1
 MANIFEST_NAME = "manifest.json"
 DEFAULT_OUT = REPO_ROOT / "build"
+#: file extensions the engine writes into build/<slug>/ (stale ones are removed)
+OUTPUT_EXTS = set(FORMATS) | {"dxf", "pdf"}
+
+
+def slicer_cache_dir() -> Path:
+    """Where sliced figures are cached: $USINE_SLICER_CACHE, else build/.slicer-cache of
+    the repository (content-addressed, so shared by every output folder)."""
+    env = os.environ.get("USINE_SLICER_CACHE")
+    return Path(env) if env else DEFAULT_OUT / ".slicer-cache"
 
 
 @dataclass(frozen=True)
@@ -46,6 +59,7 @@ class Task:
     params: dict[str, Any]
     cache_key: str
     out_dir: str
+    technology: str = "fdm"
 
 
 @dataclass
@@ -129,45 +143,142 @@ def _where(tb: Any, design_dir: Path) -> str:
     return f"{Path(frame.filename).name} line {frame.lineno}"
 
 
+def _file_entry(path: Path, out_dir: Path) -> dict[str, Any]:
+    return {"path": path.relative_to(out_dir).as_posix(), "bytes": path.stat().st_size,
+            "sha256": sha256_file(path), "format": path.suffix.lstrip(".").lower()}
+
+
+def _solid_outputs(result, folder: Path, stem: str, preview=None):
+    """A printed part: STL, GLB, SVG, STEP, mesh checks. (shape, paths, checks, extra).
+    preview: an optional Assembly written as the GLB (see the model's `preview`)."""
+    shape = as_shape(result)
+    paths = export_all(shape, folder, stem, preview=preview)
+    mesh = load_mesh(paths["stl"])
+    valid = bool(shape.isValid())
+    checks: dict[str, dict[str, Any]] = {
+        "valid_brep": {"ok": valid, "detail": "valid B-rep solid" if valid
+                       else "OCCT reports an invalid B-rep (self-intersection?)"},
+        **check_mesh(mesh),
+    }
+    return shape, paths, checks, {"triangles": int(len(mesh.faces))}
+
+
+def _assembly_outputs(assembly, folder: Path, stem: str):
+    """A multi-part preview: GLB, SVG, STEP (no STL); every part a valid solid."""
+    shape, parts = assembly_shape(assembly)
+    paths = export_assembly(assembly, shape, folder, stem)
+    bad = [name for name, solid in parts if not solid.isValid()]
+    checks = {"valid_parts": {
+        "ok": not bad and bool(parts),
+        "detail": (f"{len(parts)} parts, each a valid B-rep solid" if not bad and parts
+                   else f"invalid parts: {', '.join(bad)}" if bad else "no parts"),
+        "parts": len(parts)}}
+    return shape, paths, checks, {"parts": [name for name, _ in parts]}
+
+
+def _profile_outputs(model, params, folder: Path, stem: str):
+    """Each named cut profile to <stem>.<name>.dxf, audited and measured."""
+    profiles_fn = getattr(model, "profiles", None)
+    if profiles_fn is None:
+        return {}, {}, {}
+    profiles = profiles_fn(params)
+    if not isinstance(profiles, dict):
+        raise TypeError(f"profiles() must return a dict of named profiles, got "
+                        f"{type(profiles).__name__}")
+    paths, checks, cut = {}, {}, {}
+    for name, profile in profiles.items():
+        if not (isinstance(name, str) and SLUG_RE.match(name)):
+            raise ValueError(f"profile name {name!r} is not a slug (a-z, 0-9, hyphens)")
+        path = export_dxf(profile, folder / f"{stem}.{name}.dxf")
+        audit = audit_dxf(path)
+        checks[f"dxf_{name}"] = {k: v for k, v in audit.items()}
+        cut[name] = cut_metrics(path)
+        paths[f"{name}.dxf"] = path
+    return paths, checks, cut
+
+
+def _cut_figure(cut: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """One profile: its metrics; several: the totals plus each profile's."""
+    if not cut:
+        return None
+    if len(cut) == 1:
+        return next(iter(cut.values()))
+    total = sum(c["cut_length_mm"] for c in cut.values())
+    pierces = sum(c["pierces"] for c in cut.values())
+    return {"cut_length_mm": round(total, 2), "pierces": pierces,
+            "cut_time_s": round(cut_time_s(total, pierces), 1),
+            "reference": next(iter(cut.values()))["reference"], "profiles": cut}
+
+
 def build_variant(task: Task) -> dict[str, Any]:
     """Build, export, check and measure one variant. Never raises: returns
     {"record": manifest record} or {"failure": Failure fields} (workers must not send
     exceptions that may not pickle)."""
+    import cadquery as cq
+
     start = time.perf_counter()
     design_dir = Path(task.design_dir).resolve()
     try:
         model = load_model(design_dir / "model.py", task.design)
         params = model.PARAMS.from_dict(task.params)
         result = model.build(params)
-        shape = as_shape(result)
-        geometry = measure(shape)  # on the B-rep, before any tessellation is stored
         out_dir = Path(task.out_dir)
-        paths = export_all(shape, out_dir / task.design, task.variant)
-        mesh = load_mesh(paths["stl"])
-        valid = bool(shape.isValid())
-        checks: dict[str, dict[str, Any]] = {
-            "valid_brep": {"ok": valid, "detail": "valid B-rep solid" if valid
-                           else "OCCT reports an invalid B-rep (self-intersection?)"},
-            **check_mesh(mesh),
-        }
+        folder = out_dir / task.design
+        if isinstance(result, cq.Assembly):
+            shape, paths, checks, extra = _assembly_outputs(result, folder, task.variant)
+        else:
+            preview_fn = getattr(model, "preview", None)
+            preview = preview_fn(params, result) if preview_fn is not None else None
+            if preview is not None and not isinstance(preview, cq.Assembly):
+                raise TypeError("preview() must return a cadquery Assembly or None")
+            shape, paths, checks, extra = _solid_outputs(result, folder, task.variant,
+                                                         preview)
+        geometry = measure(shape)  # on the B-rep, before any tessellation is stored
+        dxf_paths, dxf_checks, cut = _profile_outputs(model, params, folder, task.variant)
+        paths.update(dxf_paths)
+        checks.update(dxf_checks)
+        files_fn = getattr(model, "extra_files", None)
+        if files_fn is not None:
+            for key, path in files_fn(params, result, folder, task.variant).items():
+                if key in paths:
+                    raise ValueError(f"extra file {key!r} has the name of an engine output")
+                paths[key] = Path(path)
         for name, check in _design_checks(model, params, result).items():
             if name in checks:
                 raise ValueError(f"design check {name!r} has the name of an engine check")
             checks[name] = check
+        figures: dict[str, Any] = {}
+        if task.technology == "fdm" and "stl" in paths:
+            units_fn = getattr(model, "units", None)
+            units = int(units_fn(params)) if units_fn is not None else 1
+            figures["print"] = slice_stl(paths["stl"], cache_dir=slicer_cache_dir(),
+                                         units=units)
+            figures["print"].pop("cached", None)
+        cut_fig = _cut_figure(cut)
+        if cut_fig is not None:
+            figures["cut"] = cut_fig
+        figures_fn = getattr(model, "figures", None)
+        if figures_fn is not None:
+            extra_figures = figures_fn(params, result)
+            if not isinstance(extra_figures, dict):
+                raise TypeError("figures() must return a dict")
+            figures.update(extra_figures)
+        interface_fn = getattr(model, "interface", None)
         record = {
             "design": task.design,
             "variant": task.variant,
             "params": task.params,
             "cache_key": task.cache_key,
-            "files": {fmt: {"path": paths[fmt].relative_to(out_dir).as_posix(),
-                            "bytes": paths[fmt].stat().st_size,
-                            "sha256": sha256_file(paths[fmt])} for fmt in FORMATS},
+            "files": {key: _file_entry(path, out_dir) for key, path in paths.items()},
             **geometry,
-            "triangles": int(len(mesh.faces)),
+            **extra,
             "checks": checks,
+            "figures": figures,
             "ok": all(c["ok"] for c in checks.values()),
             "build_seconds": round(time.perf_counter() - start, 3),
         }
+        if interface_fn is not None:
+            record["interface"] = interface_fn(params, result)
         return {"record": json.loads(json.dumps(record, default=_plain, allow_nan=False))}
     except Exception as err:  # noqa: BLE001 - reported per variant, never lost
         return {"failure": asdict(Failure(
@@ -227,7 +338,8 @@ def _remove_stale(out_dir: Path, slug: str, keep: set[str]) -> list[str]:
             continue
         ext = path.suffix.lstrip(".")
         leftover_tmp = path.name.startswith(".") and ".tmp." in path.name
-        if leftover_tmp or (ext in FORMATS and path.stem not in keep):
+        variant = path.name.split(".", 1)[0]  # ids are slugs: no dot in them
+        if leftover_tmp or (ext in OUTPUT_EXTS and variant not in keep):
             path.unlink()
             removed.append(path.relative_to(out_dir).as_posix())
     return removed
@@ -348,6 +460,8 @@ def build(root: str | os.PathLike | None = None, out: str | os.PathLike | None =
     for design in selected:
         variants = design.variants()
         digest = design_digest(design.path)
+        if design.technology == "fdm":  # print figures depend on the slicer and profile
+            digest = f"{digest}:{slicer_fingerprint()}"
         plan.append((design, [v.id for v in variants]))
         for variant in variants:
             params = variant.params_dict()
@@ -357,7 +471,7 @@ def build(root: str | os.PathLike | None = None, out: str | os.PathLike | None =
                 reused[(design.slug, variant.id)] = rec
             else:
                 tasks.append(Task(design.slug, variant.id, str(design.path), params, key,
-                                  str(out_dir)))
+                                  str(out_dir), design.technology))
 
     report = BuildReport(manifest=empty_manifest(), manifest_path=out_dir / MANIFEST_NAME,
                          cached=[f"{d}/{v}" for d, v in reused])
@@ -397,6 +511,14 @@ def build(root: str | os.PathLike | None = None, out: str | os.PathLike | None =
         if records:
             manifest["designs"][design.slug] = entry
             manifest["variants"].extend(records)
+    # fit: every carrier (pegs) against every sheet (holes) of the same pattern; a
+    # carrier that does not fit one of them is not published
+    refused = apply_fits(manifest["variants"])
+    for (slug, vid), reason in refused.items():
+        report.failures.append(Failure(slug, vid, reason))
+    if refused:
+        manifest["variants"] = [r for r in manifest["variants"]
+                                if (r["design"], r["variant"]) not in refused]
     if designs is None:
         report.removed += _remove_unpublished(out_dir, previous, {d.slug for d in published})
     write_manifest(out_dir, manifest)

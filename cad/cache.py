@@ -19,7 +19,7 @@ from cad.fsutil import sha256_file
 
 # Bump when the manifest record or the build pipeline changes in a way the sources
 # hashed below do not show (e.g. an upgraded CadQuery that tessellates differently).
-ENGINE_SCHEMA = 1
+ENGINE_SCHEMA = 2
 CAD_DIR = Path(__file__).resolve().parent
 
 

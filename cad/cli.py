@@ -32,7 +32,8 @@ def _parser() -> argparse.ArgumentParser:
                                      description="Build and list Usine's parametric designs.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("build", help="build every variant (cached) into STL/GLB/SVG/STEP")
+    p = sub.add_parser("build", help="build every variant (cached) into STL/GLB/SVG/STEP/DXF, "
+                                      "sliced and fit-checked")
     _common(p)
     p.add_argument("--design", action="append", metavar="SLUG",
                    help="build only this design (repeatable); others keep their records")

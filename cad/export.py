@@ -12,7 +12,9 @@ Each format serves someone different, so each gets its own tessellation:
   goes through `cq.Assembly(...).export()`. Coordinates are written as CadQuery gives them
   (millimetre numbers; glTF's unit is the metre), which a framing viewer does not mind.
 * SVG (drawing): top view and isometric view side by side, visible edges only, edges
-  discretised to 0.01 mm and coordinates rounded to 0.01 mm to keep the file small.
+  discretised to 0.05 mm (a tenth of a pixel on a 420 px view of a 200 mm part) and
+  coordinates rounded to 0.01 mm to keep the file small: a design page shows every
+  variant's drawing, and stacks of headbands have many edges.
 * STEP (people who edit): exact B-rep; the header timestamp and product name are fixed
   so the same model gives the same bytes.
 
@@ -40,7 +42,7 @@ STL_ANGULAR_RAD = 0.1
 GLB_TOLERANCE_MM = 0.1
 GLB_ANGULAR_RAD = 0.3
 GLB_COLOR = (0.93, 0.55, 0.13, 1.0)  # an orange that reads well on light and dark pages
-SVG_EDGE_TOLERANCE_MM = 0.01
+SVG_EDGE_TOLERANCE_MM = 0.05
 SVG_VIEW_WIDTH_PX = 420
 SVG_MARGIN_PX = 10
 SVG_VIEWS = (("top", (0.0, 0.0, 1.0)), ("isometric", (1.0, -1.0, 1.0)))
@@ -168,12 +170,55 @@ def export_step(shape: cq.Shape, path: str | os.PathLike, name: str | None = Non
     return Path(path)
 
 
-def export_all(shape: cq.Shape, out_dir: str | os.PathLike, stem: str) -> dict[str, Path]:
-    """All four files as `<out_dir>/<stem>.<ext>`; returns {ext: path}."""
+def export_all(shape: cq.Shape, out_dir: str | os.PathLike, stem: str,
+               preview: cq.Assembly | None = None) -> dict[str, Path]:
+    """All four files as `<out_dir>/<stem>.<ext>`; returns {ext: path}. preview: an
+    Assembly to write as the GLB instead of the shape (a lighter view of the same part,
+    e.g. a stack as instances of one band)."""
     out_dir = Path(out_dir)
+    glb = out_dir / f"{stem}.glb"
     return {
         "stl": export_stl(shape, out_dir / f"{stem}.stl"),
-        "glb": export_glb(shape, out_dir / f"{stem}.glb", name=stem),
+        "glb": export_glb(shape, glb, name=stem) if preview is None
+        else export_assembly_glb(preview, glb),
         "svg": export_svg(shape, out_dir / f"{stem}.svg"),
         "step": export_step(shape, out_dir / f"{stem}.step", name=stem),
     }
+
+
+# ---------------------------------------------------------------- assemblies
+
+def assembly_shape(assembly: cq.Assembly) -> tuple[cq.Shape, list[tuple[str, cq.Solid]]]:
+    """(one compound of every part at its place, [(part name, solid)]) of an Assembly."""
+    compound = assembly.toCompound()
+    parts: list[tuple[str, cq.Solid]] = []
+    for name, sub in assembly.traverse():
+        if sub.obj is None:
+            continue
+        obj = sub.obj.val() if isinstance(sub.obj, cq.Workplane) else sub.obj
+        if isinstance(obj, cq.Shape):
+            for i, solid in enumerate(obj.Solids()):
+                parts.append((name if i == 0 else f"{name}.{i}", solid))
+    if not compound.Solids():
+        raise ValueError("build returned an Assembly with no solid")
+    return compound, parts
+
+
+def export_assembly_glb(assembly: cq.Assembly, path: str | os.PathLike) -> Path:
+    """An Assembly as binary glTF (its colours; a part added several times is written
+    once and instanced)."""
+    with atomic_target(path) as tmp:
+        assembly.export(str(tmp), exportType="GLTF", tolerance=GLB_TOLERANCE_MM,
+                        angularTolerance=GLB_ANGULAR_RAD)
+    return Path(path)
+
+
+def export_assembly(assembly: cq.Assembly, shape: cq.Shape, out_dir: str | os.PathLike,
+                    stem: str) -> dict[str, Path]:
+    """A multi-part preview: GLB (the assembly with its colours), SVG and STEP of the
+    compound (no STL: each part is printed or cut from its own variant)."""
+    out_dir = Path(out_dir)
+    glb = export_assembly_glb(assembly, out_dir / f"{stem}.glb")
+    return {"glb": glb,
+            "svg": export_svg(shape, out_dir / f"{stem}.svg"),
+            "step": export_step(shape, out_dir / f"{stem}.step", name=stem)}

@@ -151,6 +151,11 @@ def validate_metadata(data: dict[str, Any], path: Path | str) -> dict[str, Any]:
         if not isinstance(values, list) or not values:
             raise DesignError(path, f"variants.matrix.{name}",
                               f"must be a non-empty list of values, got {values!r}")
+    include = data["variants"].get("include", [])
+    if not isinstance(include, list) or not all(isinstance(t, dict) for t in include):
+        raise DesignError(path, "variants.include",
+                          "must be a list of tables ([[variants.include]]), each one "
+                          "variant's parameters")
     bom = data.get("bom", [])
     if not isinstance(bom, list) or not all(isinstance(line, dict) for line in bom):
         raise DesignError(path, "bom", "must be a list of [[bom]] tables")
@@ -285,7 +290,9 @@ def check_model(module: ModuleType, path: Path | str) -> None:
 # ---------------------------------------------------------------- variants
 
 def expand_variants(design: Design) -> list[Variant]:
-    """Cartesian product of `[variants.matrix]`; other parameters take their defaults.
+    """Cartesian product of `[variants.matrix]`, then each `[[variants.include]]` table
+    (one extra variant each, e.g. a stack of one size only); other parameters take
+    their defaults.
 
     Refuses a matrix key that is not a parameter, a value the parameters refuse, and an
     id template giving a non-slug or duplicate id (two variants would overwrite files)."""
@@ -293,21 +300,26 @@ def expand_variants(design: Design) -> list[Variant]:
     params_cls: type[Params] = design.model().PARAMS
     template: str = design.metadata["variants"]["id"]
     matrix: dict[str, list[Any]] = design.metadata["variants"]["matrix"]
+    include: list[dict[str, Any]] = design.metadata["variants"].get("include", [])
     known = [f.name for f in fields(params_cls)]
-    for key in matrix:
-        if key not in known:
-            raise DesignError(toml_path, f"variants.matrix.{key}",
-                              f"not a parameter of {params_cls.__name__}; known: "
-                              + ", ".join(known))
+    for where, keys_ in [("variants.matrix", matrix)] + \
+            [(f"variants.include[{i}]", t) for i, t in enumerate(include)]:
+        for key in keys_:
+            if key not in known:
+                raise DesignError(toml_path, f"{where}.{key}",
+                                  f"not a parameter of {params_cls.__name__}; known: "
+                                  + ", ".join(known))
     keys = list(matrix)
     seen: dict[str, dict[str, Any]] = {}
     variants: list[Variant] = []
-    for combo in itertools.product(*(matrix[k] for k in keys)):
-        chosen = dict(zip(keys, combo))
+    combos = [("variants.matrix", dict(zip(keys, combo)))
+              for combo in itertools.product(*(matrix[k] for k in keys))]
+    combos += [(f"variants.include[{i}]", dict(t)) for i, t in enumerate(include)]
+    for where, chosen in combos:
         try:
             params = params_cls.from_dict(chosen)
         except ParameterError as err:
-            raise DesignError(toml_path, f"variants.matrix.{err.field}", str(err)) from err
+            raise DesignError(toml_path, f"{where}.{err.field}", str(err)) from err
         try:
             vid = template.format(**params.to_dict())
         except (KeyError, IndexError, ValueError, AttributeError) as err:

@@ -23,18 +23,20 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import site_content as sc  # noqa: E402
+import sitegen as sc  # noqa: E402
+import vendor_assets  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def lang_config(lang: str, languages: list[str], hub: dict, slugs: list[str],
-                site_dir: Path, empty_docs: Path) -> dict:
+                site_dir: Path, empty_docs: Path, techs: list[str] | None = None) -> dict:
     """The per-language config (JSON is valid YAML). Paths are absolute because the file
     lives outside the repository."""
     docs_dir = ROOT / "docs" / lang
     site_url = hub["hub"].get("site_url")
     pages = [rel for rel, _, _ in sc.handwritten_pages(ROOT / "docs", lang)]
+    techs = techs or list(sc.TECHNOLOGIES)
     return {
         "INHERIT": str(ROOT / "mkdocs.yml"),
         "site_name": hub["hub"].get("name", "Usine"),
@@ -44,7 +46,7 @@ def lang_config(lang: str, languages: list[str], hub: dict, slugs: list[str],
         "site_dir": str(site_dir / lang),
         "theme": {"language": lang, "custom_dir": str(ROOT / "docs" / "overrides")},
         "plugins": {"gen-files": {"scripts": [str(ROOT / "scripts" / "gen_pages.py")]}},
-        "nav": sc.nav(lang, pages, slugs),
+        "nav": sc.nav(lang, pages, slugs, techs),
         "extra": {"alternate": [
             # Relative to the site root; MkDocs makes them relative to each page. `base`
             # + the page's path is the same page in that language (our alternate.html).
@@ -59,6 +61,21 @@ def footer_html(hub: dict) -> str:
     name = html.escape(hub["hub"].get("name", "Usine"))
     email = html.escape(hub["hub"].get("contact_email", ""))
     return f'{name} · <a href="mailto:{email}">{email}</a>' if email else name
+
+
+def compact_search_index(site_lang: Path) -> None:
+    """Rewrite the search index (loaded by every page) as UTF-8 instead of \\u escapes:
+    Arabic text takes a third of the bytes. The offline plugin's copy (search_index.js,
+    used from file://) is rewritten the same way."""
+    index = site_lang / "search" / "search_index.json"
+    if not index.is_file():
+        return
+    data = json.loads(index.read_text(encoding="utf-8"))
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    index.write_text(text, encoding="utf-8")
+    script = index.with_suffix(".js")
+    if script.is_file():
+        script.write_text(f"var __index = {text}", encoding="utf-8")
 
 
 def redirect_html(hub: dict, languages: list[str]) -> str:
@@ -88,6 +105,11 @@ def build(site_dir: Path, languages: list[str] | None = None, strict: bool = Tru
     if unknown:
         raise sc.SiteError(f"not a language of hub.toml: {', '.join(sorted(unknown))}")
     slugs = sc.published_slugs(hub, manifest)
+    techs = sc.technologies([sc.Design(s, {}, manifest["designs"][s], []) for s in slugs])
+    try:
+        vendor_assets.ensure()  # the vendored viewer and search shim, from node_modules/
+    except vendor_assets.VendorError as err:
+        raise sc.SiteError(str(err)) from None
     site_dir = Path(site_dir).resolve()
     site_dir.mkdir(parents=True, exist_ok=True)
     timings = {}
@@ -97,12 +119,13 @@ def build(site_dir: Path, languages: list[str] | None = None, strict: bool = Tru
         for lang in languages or all_langs:
             started = time.perf_counter()
             path = Path(tmp) / f"mkdocs.{lang}.yml"
-            config = lang_config(lang, all_langs, hub, slugs, site_dir, empty_docs)
+            config = lang_config(lang, all_langs, hub, slugs, site_dir, empty_docs, techs)
             path.write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")
             mkdocs_build(load_config(config_file=str(path), strict=strict))
             # Material ships source maps (1.3 MB per language): not needed on a USB stick.
             for source_map in (site_dir / lang / "assets").rglob("*.map"):
                 source_map.unlink()
+            compact_search_index(site_dir / lang)
             timings[lang] = time.perf_counter() - started
     (site_dir / "index.html").write_text(redirect_html(hub, all_langs), encoding="utf-8")
     return timings

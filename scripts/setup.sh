@@ -77,4 +77,7 @@ if [ "$(cat node_modules/.usine-installed 2>/dev/null)" != "$want" ]; then
   echo "$want" > node_modules/.usine-installed
 fi
 
+# Front-end assets are vendored from node_modules into the site's sources (never a CDN).
+.venv/bin/python scripts/vendor_assets.py
+
 say "ready"

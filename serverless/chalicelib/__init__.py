@@ -1,9 +1,12 @@
-"""Usine request API: everything the Chalice routes in ``app.py`` call.
+"""Usine API: everything the Chalice routes in ``app.py`` call (contract: ../README.md).
 
 - ``config``: settings read lazily from the environment, hub.toml and the build manifest.
-- ``models``: pydantic models of the bodies (validation rules, later the OpenAPI document).
-- ``validation``: HTTP body -> model, or an ``ApiError`` with dotted field paths.
+- ``fields``, ``models``, ``maker_models``, ``answers``: pydantic models of the bodies and
+  answers (validation rules and the OpenAPI document, ``openapi``).
+- ``validation``: HTTP body -> model, or an ``ApiError`` with dotted field paths;
+  ``i18n``: its messages in fr, en, ar.
 - ``handlers``: what each route does; ``responses``: JSON answers and CORS.
-- ``store``: DynamoDB writes; ``tables``: the table schema as data, ``ensure_table``.
-- ``references``: request references people can read over the phone.
+- ``store`` (requests), ``maker_store``, ``idempotency``, ``ratelimit``, ``stats``: DynamoDB;
+  ``tables``: the table schema as data, ``ensure_table``.
+- ``references``, ``tokens``: references people can read, secret tokens and their hashes.
 """

@@ -17,6 +17,9 @@ Environment:
 - ``USINE_MANIFEST``: path to the build manifest. Default: the repository's
   ``build/manifest.json``, else ``chalicelib/generated/manifest.json``.
 - ``USINE_SITE_ORIGIN``: CORS origin, overriding hub.toml's stage ``site_origin``.
+- ``USINE_RATE_LIMIT``: writes per client per window, ``N/SECONDS`` (default ``30/600``);
+  ``0`` disables it (load tests from one address).
+- ``USINE_STATS_CACHE_SECONDS``: how long ``GET /stats`` reuses its aggregates (30).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from __future__ import annotations
 import json
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
@@ -63,6 +66,8 @@ class Settings:
     hub_path: Path | None
     manifest_path: Path | None
     site_origin_override: str | None
+    rate_limit: tuple[int, int] = (30, 600)  # writes per client per window of seconds
+    stats_cache_seconds: float = 30.0
 
     def require_table(self) -> str:
         if not self.table_name:
@@ -90,7 +95,29 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         hub_path=Path(hub) if hub else _first_existing(HUB_CANDIDATES),
         manifest_path=Path(manifest) if manifest else _first_existing(MANIFEST_CANDIDATES),
         site_origin_override=env.get("USINE_SITE_ORIGIN") or None,
+        rate_limit=_rate_limit(env.get("USINE_RATE_LIMIT")),
+        stats_cache_seconds=_float(env.get("USINE_STATS_CACHE_SECONDS"), 30.0),
     )
+
+
+def _rate_limit(value: str | None) -> tuple[int, int]:
+    """``"30/600"`` -> (30, 600); ``"0"`` -> (0, 0): disabled. Bad values: the default."""
+    if value is None or not value.strip():
+        return (30, 600)
+    count, _, window = value.strip().partition("/")
+    try:
+        n = int(count)
+        seconds = int(window) if window else 600
+    except ValueError:
+        return (30, 600)
+    return (n, seconds) if n > 0 and seconds > 0 else (0, 0)
+
+
+def _float(value: str | None, default: float) -> float:
+    try:
+        return float(value) if value else default
+    except ValueError:
+        return default
 
 
 # --------------------------------------------------------------------------- files
@@ -164,6 +191,9 @@ class Catalog:
     """Published designs, from the build manifest (keys of ``manifest["designs"]``)."""
 
     designs: tuple[str, ...]
+    variants: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    records: tuple[Mapping[str, Any], ...] = ()  # GET /designs
+
 
 
 def _parse_manifest(path: Path) -> Catalog:
@@ -174,7 +204,29 @@ def _parse_manifest(path: Path) -> Catalog:
     designs = data.get("designs") if isinstance(data, dict) else None
     if not isinstance(designs, dict):
         raise ConfigError(f"{path}: no 'designs' object in the manifest")
-    return Catalog(designs=tuple(sorted(designs)))
+    variants: dict[str, list[str]] = {slug: [] for slug in designs}
+    for variant in data.get("variants") or []:
+        if isinstance(variant, dict) and variant.get("design") in variants:
+            name = str(variant.get("variant", ""))
+            if name and name not in variants[variant["design"]]:
+                variants[variant["design"]].append(name)
+    records = []
+    for slug in sorted(designs):
+        info = designs[slug] if isinstance(designs[slug], dict) else {}
+        records.append({
+            "slug": slug,
+            "technology": _text_or_none(info.get("technology")),
+            "status": _text_or_none(info.get("status")),
+            "version": _text_or_none(info.get("version")),
+            "variants": list(variants[slug]),
+        })
+    return Catalog(designs=tuple(sorted(designs)),
+                   variants={k: tuple(v) for k, v in variants.items()},
+                   records=tuple(records))
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def load_catalog(path: Path | None) -> Catalog:

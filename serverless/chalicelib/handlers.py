@@ -1,81 +1,273 @@
 """What each route does, apart from Chalice so it reads (and tests) as plain functions.
 
+Every handler runs inside :func:`answer`, which turns the exceptions below a route into
+the API's JSON errors in the client's language: bad input 400/413/415, unknown or not
+yours 404, reused idempotency key 409, too many writes 429, storage or configuration
+down 503 with ``Retry-After``.
+
 Logging: only references, counts, field names and error codes. Never a body, a contact,
-an address or a note.
+an address, a note, a token or a client address.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from datetime import datetime, timezone
+from typing import Any, Callable
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import config, responses
-from .models import RequestContext, RequestCreated, parse_request
+from . import config, i18n, ratelimit, references, responses, stats, tokens
+from .answers import MakerCreated, RequestCreated
+from .fields import RequestContext
+from .idempotency import Idempotency, IdempotencyConflict
+from .maker_models import parse_maker
+from .maker_store import MakerNotFound, MakerStore
+from .models import honeypot_filled, parse_request
+from .ratelimit import RateLimited
 from .store import RequestStore
-from .validation import ApiError, validate_body
+from .validation import ApiError, decode_json, error, idempotency_key, validate_data
 
 log = logging.getLogger("usine.api")
 
-UNAVAILABLE = ApiError(
-    503,
-    "unavailable",
-    "The request service is not available right now. Please try again in a few minutes "
-    "or contact the hub.",
-    headers={"Retry-After": "60"},
-)
+RETRY_AFTER_SECONDS = 30
+# Whatever the table: a Table resource factory (the app's lazy getter).
+GetTable = Callable[[], Any]
 
 
-def request_context(settings: config.Settings) -> RequestContext:
-    """Regions from hub.toml, designs from the manifest, today's earliest date."""
-    hub = config.load_hub(settings.hub_path)
-    catalog = config.load_catalog(settings.manifest_path)
-    return RequestContext(
-        regions=hub.regions, designs=catalog.designs, today=RequestContext.earliest_today()
-    )
+def unavailable(lang: str) -> ApiError:
+    return error(503, "unavailable", lang, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
-def create_request(request: Any, settings: config.Settings, get_store: Any) -> Any:
-    """``POST /requests``: validate, store both items, answer 201 with the reference.
+def language(request: Any) -> str:
+    return i18n.negotiate(request.headers.get("accept-language"))
 
-    ``get_store`` is called only once the body is valid (no AWS client for bad input).
-    """
+
+def answer(request: Any, work: Callable[[str], Any]) -> Any:
+    """Run ``work(lang)``; map what it raises to the API's error answers."""
+    lang = language(request)
     try:
-        context = request_context(settings)
-        part_request = validate_body(
-            request.headers, request.raw_body, lambda data: parse_request(data, context)
-        )
-        store: RequestStore = get_store()
-        stored = store.create(part_request)
+        return work(lang)
     except ApiError as exc:
         if exc.fields:
-            log.info("request refused: %s %s", exc.error, ", ".join(sorted(exc.fields)))
+            log.info("refused: %s %s", exc.error, ", ".join(sorted(exc.fields)))
         else:
-            log.info("request refused: %s", exc.error)
+            log.info("refused: %s", exc.error)
         return responses.error_response(exc)
+    except IdempotencyConflict:
+        log.info("refused: idempotency_conflict")
+        return responses.error_response(error(409, "idempotency_conflict", lang))
+    except RateLimited as exc:
+        log.info("refused: rate_limited")
+        return responses.error_response(
+            error(429, "rate_limited", lang, headers={"Retry-After": str(exc.retry_after)},
+                  seconds=exc.retry_after))
+    except MakerNotFound:
+        return responses.error_response(error(404, "not_found", lang))
     except config.ConfigError as exc:
         log.error("configuration error: %s", exc)  # paths and names, no user data
-        return responses.error_response(UNAVAILABLE)
+        return responses.error_response(unavailable(lang))
     except (ClientError, BotoCoreError) as exc:
         code = exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else ""
         log.error("storage error: %s %s", type(exc).__name__, code)
-        return responses.error_response(UNAVAILABLE)
-    log.info(
-        "request %s stored: %d design(s), region %s",
-        stored.reference, len(part_request.items), part_request.delivery.region,
-    )
-    body = RequestCreated(reference=stored.reference, status=stored.status)
-    return responses.json_response(201, body.model_dump())
+        return responses.error_response(unavailable(lang))
+
+
+def request_context(settings: config.Settings) -> RequestContext:
+    """Regions from hub.toml, designs and variants from the manifest, today's earliest date."""
+    hub = config.load_hub(settings.hub_path)
+    catalog = config.load_catalog(settings.manifest_path)
+    return RequestContext(regions=hub.regions, designs=catalog.designs,
+                          today=RequestContext.earliest_today(), variants=catalog.variants)
+
+
+def source_ip(request: Any) -> str | None:
+    context = getattr(request, "context", None) or {}
+    return (context.get("identity") or {}).get("sourceIp")
+
+
+def _write_prelude(request: Any, scope: str, lang: str) -> tuple[Any, Idempotency | None]:
+    """Decode the body and read the idempotency key: ``(data, idem)``."""
+    data = decode_json(request.headers, request.raw_body, lang)
+    key = idempotency_key(request.headers, lang)
+    return data, (Idempotency(scope, key, tokens.body_hash(data)) if key else None)
+
+
+def _robot(data: Any, scope: str, get_table: GetTable) -> bool:
+    """A valid body with the hidden field filled: count it, store nothing.
+
+    Checked after validation: an invalid body gets the same 400 a person would get, a
+    valid one the same 201, so a robot learns nothing from the answer.
+    """
+    if not honeypot_filled(data):
+        return False
+    try:
+        ratelimit.count(get_table(), "honeypot")
+    except (ClientError, BotoCoreError):
+        log.warning("honeypot hit not counted: storage error")
+    log.info("honeypot filled on %s: answered as accepted, nothing stored", scope)
+    return True
+
+
+def _limit(request: Any, settings: config.Settings, get_table: GetTable) -> None:
+    limit, window = settings.rate_limit
+    ratelimit.hit(get_table(), source_ip(request), datetime.now(timezone.utc), limit, window)
+
+
+# ------------------------------------------------------------------ requests
+
+
+def create_request(request: Any, settings: config.Settings, get_table: GetTable) -> Any:
+    """``POST /requests``: validate, store (once per key), answer 201 with the token."""
+    def work(lang: str) -> Any:
+        context = request_context(settings)
+        data, idem = _write_prelude(request, "requests", lang)
+        part_request = validate_data(data, lambda d: parse_request(d, context), lang)
+        if _robot(data, "requests", get_table):
+            body = RequestCreated(reference=references.new_reference(),
+                                  tracking_token=tokens.new_token("tracking", "", None))
+            return responses.json_response(201, body.model_dump())
+        _limit(request, settings, get_table)
+        stored = RequestStore(get_table()).create(part_request, idem)
+        if stored.replayed:
+            log.info("request %s replayed (same idempotency key)", stored.reference)
+        else:
+            log.info("request %s stored: %d line(s), region %s, %d link(s)", stored.reference,
+                     len(part_request.items), part_request.delivery.region, len(stored.linked_to))
+        body = RequestCreated(reference=stored.reference, status="submitted",
+                              tracking_token=stored.tracking_token,
+                              linked_to=list(stored.linked_to))
+        headers = {"Idempotent-Replayed": "true"} if stored.replayed else None
+        return responses.json_response(201, body.model_dump(), headers)
+
+    return answer(request, work)
+
+
+def request_progress(request: Any, reference: str, settings: config.Settings,
+                     get_table: GetTable) -> Any:
+    """``GET /requests/{reference}``: 404 alike for unknown, wrong token, no token."""
+    def work(lang: str) -> Any:
+        normal = references.normalize_reference(reference or "")
+        token = tokens.bearer(request.headers)
+        progress = None
+        if normal and token:
+            progress = RequestStore(get_table()).progress(normal, token)
+        if progress is None:
+            raise error(404, "not_found", lang)
+        return responses.json_response(200, progress)
+
+    return answer(request, work)
+
+
+# ------------------------------------------------------------------ makers
+
+
+def create_maker(request: Any, settings: config.Settings, get_table: GetTable) -> Any:
+    def work(lang: str) -> Any:
+        context = request_context(settings)
+        data, idem = _write_prelude(request, "makers", lang)
+        signup = validate_data(data, lambda d: parse_maker(d, context), lang)
+        if _robot(data, "makers", get_table):
+            fake = "M-" + references.new_reference().removeprefix("R-")
+            body = MakerCreated(id=fake, edit_token=tokens.new_token("edit", fake, None))
+            return responses.json_response(201, body.model_dump())
+        _limit(request, settings, get_table)
+        maker_id, token, replayed = MakerStore(get_table()).create(signup, idem)
+        log.info("maker %s %s: %d offer(s), region %s", maker_id,
+                 "replayed" if replayed else "stored", len(signup.offers), signup.region)
+        body = MakerCreated(id=maker_id, edit_token=token)
+        headers = {"Idempotent-Replayed": "true"} if replayed else None
+        return responses.json_response(201, body.model_dump(), headers)
+
+    return answer(request, work)
+
+
+def _maker_id(value: str | None) -> str | None:
+    if not value or not value.upper().startswith("M-"):
+        return None
+    normal = references.normalize_reference("R-" + value[2:])
+    return "M-" + normal[2:] if normal else None
+
+
+def read_maker(request: Any, maker_id: str, settings: config.Settings,
+               get_table: GetTable) -> Any:
+    def work(lang: str) -> Any:
+        normal, token = _maker_id(maker_id), tokens.bearer(request.headers)
+        if not normal or not token:
+            raise MakerNotFound(maker_id)
+        return responses.json_response(200, MakerStore(get_table()).read(normal, token))
+
+    return answer(request, work)
+
+
+def update_maker(request: Any, maker_id: str, settings: config.Settings,
+                 get_table: GetTable) -> Any:
+    def work(lang: str) -> Any:
+        context = request_context(settings)
+        normal, token = _maker_id(maker_id), tokens.bearer(request.headers)
+        data = decode_json(request.headers, request.raw_body, lang)
+        if not normal or not token:
+            raise MakerNotFound(maker_id)
+        signup = validate_data(data, lambda d: parse_maker(d, context), lang)
+        _limit(request, settings, get_table)
+        record = MakerStore(get_table()).update(normal, token, signup)
+        log.info("maker %s updated", normal)
+        return responses.json_response(200, record)
+
+    return answer(request, work)
+
+
+def withdraw_maker(request: Any, maker_id: str, settings: config.Settings,
+                   get_table: GetTable) -> Any:
+    def work(lang: str) -> Any:
+        normal, token = _maker_id(maker_id), tokens.bearer(request.headers)
+        if not normal or not token:
+            raise MakerNotFound(maker_id)
+        MakerStore(get_table()).withdraw(normal, token)
+        log.info("maker %s withdrawn: personal data deleted", normal)
+        return responses.json_response(200, {"id": normal, "status": "withdrawn"})
+
+    return answer(request, work)
+
+
+# ------------------------------------------------------------------ public reads
+
+
+def designs(request: Any, settings: config.Settings) -> Any:
+    def work(lang: str) -> Any:
+        catalog = config.load_catalog(settings.manifest_path)
+        return responses.json_response(200, {"designs": [dict(r) for r in catalog.records]},
+                                       {"Cache-Control": "public, max-age=300"})
+
+    return answer(request, work)
+
+
+def public_stats(request: Any, settings: config.Settings, get_table: GetTable) -> Any:
+    def work(lang: str) -> Any:
+        body = stats.cached(get_table(), settings.stats_cache_seconds)
+        return responses.json_response(200, body, {"Cache-Control": "public, max-age=30"})
+
+    return answer(request, work)
+
+
+def openapi(request: Any, settings: config.Settings) -> Any:
+    from .openapi import openapi_document  # only this route needs the schema machinery
+
+    def work(lang: str) -> Any:
+        return responses.json_response(200, openapi_document(settings),
+                                       {"Cache-Control": "public, max-age=300"})
+
+    return answer(request, work)
 
 
 def preflight(methods: list[str]) -> Any:
     return responses.preflight_response(methods)
 
 
-def finish(response: Any, settings: config.Settings) -> Any:
+def finish(response: Any, settings: config.Settings, headers: Any = None) -> Any:
     """Every response's last step (the app's HTTP middleware): error shape, CORS."""
-    return responses.finish(response, allowed_origin(settings))
+    lang = i18n.negotiate((headers or {}).get("accept-language"))
+    return responses.finish(response, allowed_origin(settings), lang)
 
 
 def allowed_origin(settings: config.Settings) -> str | None:

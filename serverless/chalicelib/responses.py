@@ -16,11 +16,14 @@ from typing import Any, Iterable
 
 from chalice import Response
 
-from .validation import UNSUPPORTED_MEDIA_TYPE, ApiError
+from . import i18n
+from .validation import ApiError
 
 JSON_CONTENT_TYPE = "application/json"
 # Headers the site's forms may send (Idempotency-Key: forms will send one per fill).
-ALLOWED_REQUEST_HEADERS = ("Content-Type", "Idempotency-Key")
+ALLOWED_REQUEST_HEADERS = ("Content-Type", "Idempotency-Key", "Authorization",
+                           "Accept-Language")
+EXPOSED_HEADERS = ("Retry-After", "Idempotent-Replayed")
 PREFLIGHT_MAX_AGE = 600
 
 
@@ -56,25 +59,27 @@ def _snake(code: str) -> str:
 
 
 _CHALICE_CODES = {
-    "InternalServerError": ("internal_error", "Something went wrong on the server."),
-    "UnsupportedMediaType": ("unsupported_media_type", UNSUPPORTED_MEDIA_TYPE),
+    "InternalServerError": "internal_error",
+    "UnsupportedMediaType": "unsupported_media_type",
 }
 
 
-def _rewrite_chalice_error(response: Response) -> None:
+def _rewrite_chalice_error(response: Response, lang: str) -> None:
     """Chalice's ``{"Code": ..., "Message": ...}`` -> ``{"error": ..., "message": ...}``."""
     body = response.body
     if isinstance(body, dict) and set(body) == {"Code", "Message"}:
-        code, message = _CHALICE_CODES.get(body["Code"], (_snake(str(body["Code"])), None))
-        response.body = json.dumps({"error": code, "message": message or str(body["Message"])})
+        code = _CHALICE_CODES.get(body["Code"]) or _snake(str(body["Code"]))
+        message = i18n.general(code, lang) if code in i18n.GENERAL else str(body["Message"])
+        response.body = json.dumps({"error": code, "message": message}, ensure_ascii=False)
         response.headers["Content-Type"] = JSON_CONTENT_TYPE
 
 
-def finish(response: Response, origin: str | None) -> Response:
-    """Last touch on every response: error shape and CORS header."""
+def finish(response: Response, origin: str | None, lang: str = "en") -> Response:
+    """Last touch on every response: error shape (in ``lang``) and CORS header."""
     if response.status_code >= 400:
-        _rewrite_chalice_error(response)
+        _rewrite_chalice_error(response, lang)
     if origin:
         response.headers.setdefault("Access-Control-Allow-Origin", origin)
         response.headers.setdefault("Vary", "Origin")
+        response.headers.setdefault("Access-Control-Expose-Headers", ", ".join(EXPOSED_HEADERS))
     return response

@@ -5,14 +5,23 @@ billing, TTL on ``expires_at`` (epoch seconds). The same description feeds
 ``ensure_table`` (local launcher, tests) and :func:`cloudformation_table` (the IaC
 template).
 
-Item layout (``store.py`` writes them):
+Item layout (``store.py``, ``maker_store.py``, ``idempotency.py``, ``ratelimit.py``):
 
-=============================  ==========  ==============================================
-pk                             sk          holds
-=============================  ==========  ==============================================
-``REQUEST#<ref>``              ``REQUEST``  a part request without personal data
-``PERSONAL#<ref>``             ``REQUEST``  its contact, address and notes; has expires_at
-=============================  ==========  ==============================================
+==================================  ===============  ========================================
+pk                                  sk               holds
+==================================  ===============  ========================================
+``REQUEST#<ref>``                   ``REQUEST``      a part request without personal data
+``PERSONAL#<ref>``                  ``REQUEST``      its contact, address, notes; expires_at
+``MAKER#<id>``                      ``MAKER``        a maker's capacity (no personal data)
+``PERSONAL#<id>``                   ``MAKER``        its name, contact, postcode; expires_at
+``REQUESTER#<registry>#<postcode>`` ``DESIGN#<slug>``  that organization's latest request
+``IDEM#<scope>#<sha256>``           ``IDEM``         first answer to a key; expires_at
+``RATE#<sha256>#<window>``          ``RATE``         writes of one client; expires_at
+``COUNTER``                         ``<name>``       anonymous counters (honeypot)
+==================================  ===============  ========================================
+
+The ``by_listing`` index (``listing`` = "request" | "maker", ``created_at``) holds the
+public request and maker items only, projecting the fields ``GET /stats`` aggregates.
 
 Personal data lives under its own partition-key prefix, so an IAM policy can deny a role
 every ``PERSONAL#`` item with the ``dynamodb:LeadingKeys`` condition, and a query on a
@@ -25,15 +34,18 @@ import os
 import time
 from typing import Any
 
-import boto3
-import boto3.session
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 PARTITION_KEY = "pk"
 SORT_KEY = "sk"
 TTL_ATTRIBUTE = "expires_at"
 BILLING_MODE = "PAY_PER_REQUEST"
+# Set on public request and maker items only: the index GET /stats reads never holds a
+# personal item, and projects only the public fields the aggregates need.
+LISTING_ATTRIBUTE = "listing"
+LISTING_INDEX = "by_listing"
+LISTING_SORT = "created_at"
+LISTING_PROJECTED = ["status", "region", "items", "offers", "maker_kind"]
 
 KEY_SCHEMA = [
     {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},
@@ -42,7 +54,28 @@ KEY_SCHEMA = [
 ATTRIBUTE_DEFINITIONS = [
     {"AttributeName": PARTITION_KEY, "AttributeType": "S"},
     {"AttributeName": SORT_KEY, "AttributeType": "S"},
+    {"AttributeName": LISTING_ATTRIBUTE, "AttributeType": "S"},
+    {"AttributeName": LISTING_SORT, "AttributeType": "S"},
 ]
+GLOBAL_SECONDARY_INDEXES = [
+    {
+        "IndexName": LISTING_INDEX,
+        "KeySchema": [
+            {"AttributeName": LISTING_ATTRIBUTE, "KeyType": "HASH"},
+            {"AttributeName": LISTING_SORT, "KeyType": "RANGE"},
+        ],
+        "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": LISTING_PROJECTED},
+    }
+]
+
+
+def _gsis() -> list[dict[str, Any]]:
+    return [
+        {**g, "KeySchema": [dict(k) for k in g["KeySchema"]],
+         "Projection": {**g["Projection"],
+                        "NonKeyAttributes": list(g["Projection"]["NonKeyAttributes"])}}
+        for g in GLOBAL_SECONDARY_INDEXES
+    ]
 
 # Used with a local endpoint only when the environment gives no credentials or region.
 # DynamoDB Local without -sharedDb keeps one database per access key and region, so the
@@ -52,11 +85,10 @@ LOCAL_REGION = "eu-west-3"
 LOCAL_ACCESS_KEY_ID = "usinelocal"
 LOCAL_SECRET_ACCESS_KEY = "usinelocal"
 
-_CLIENT_CONFIG = Config(
-    connect_timeout=3,
-    read_timeout=10,
-    retries={"mode": "standard", "max_attempts": 3},
-)
+# botocore.config.Config arguments. boto3 itself is imported by connect() only: most of
+# the app's import time (a Lambda cold start) would otherwise be boto3's.
+CLIENT_CONFIG = {"connect_timeout": 3, "read_timeout": 10,
+                 "retries": {"mode": "standard", "max_attempts": 3}}
 
 
 def table_spec(name: str) -> dict[str, Any]:
@@ -65,6 +97,7 @@ def table_spec(name: str) -> dict[str, Any]:
         "TableName": name,
         "KeySchema": [dict(k) for k in KEY_SCHEMA],
         "AttributeDefinitions": [dict(a) for a in ATTRIBUTE_DEFINITIONS],
+        "GlobalSecondaryIndexes": _gsis(),
         "BillingMode": BILLING_MODE,
     }
 
@@ -74,6 +107,7 @@ def cloudformation_table(name: str | None = None) -> dict[str, Any]:
     props: dict[str, Any] = {
         "KeySchema": [dict(k) for k in KEY_SCHEMA],
         "AttributeDefinitions": [dict(a) for a in ATTRIBUTE_DEFINITIONS],
+        "GlobalSecondaryIndexes": _gsis(),
         "BillingMode": BILLING_MODE,
         "TimeToLiveSpecification": {"AttributeName": TTL_ATTRIBUTE, "Enabled": True},
         "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
@@ -91,8 +125,11 @@ def connect(endpoint: str | None = None, region: str | None = None):
     role). With ``endpoint`` (DynamoDB Local) and nothing configured, the local
     placeholders above are used, so a laptop without AWS settings still works.
     """
+    import boto3.session
+    from botocore.config import Config
+
     session = boto3.session.Session(region_name=region)
-    kwargs: dict[str, Any] = {"config": _CLIENT_CONFIG}
+    kwargs: dict[str, Any] = {"config": Config(**CLIENT_CONFIG)}
     if endpoint:
         kwargs["endpoint_url"] = endpoint
         if session.region_name is None:
@@ -141,8 +178,30 @@ def ensure_table(client: Any, name: str, *, timeout: float = 60.0) -> bool:
                 raise TimeoutError(f"table {name} not ACTIVE after {timeout:.0f} s")
             time.sleep(0.5)
         status = ddb.describe_table(TableName=name)["Table"]["TableStatus"]
+    _ensure_indexes(ddb, name, deadline)
     _ensure_ttl(ddb, name)
     return created
+
+
+def _ensure_indexes(ddb: Any, name: str, deadline: float) -> None:
+    """Add the indexes a table made by an older version lacks (and wait for them)."""
+    while True:
+        table = ddb.describe_table(TableName=name)["Table"]
+        present = {g["IndexName"]: g.get("IndexStatus") for g in
+                   table.get("GlobalSecondaryIndexes", [])}
+        missing = [g for g in _gsis() if g["IndexName"] not in present]
+        if missing:
+            ddb.update_table(
+                TableName=name,
+                AttributeDefinitions=[dict(a) for a in ATTRIBUTE_DEFINITIONS],
+                GlobalSecondaryIndexUpdates=[{"Create": g} for g in missing[:1]],
+            )
+            continue
+        if all(status in (None, "ACTIVE") for status in present.values()):
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"indexes of table {name} not ACTIVE")
+        time.sleep(0.5)
 
 
 def _ensure_ttl(ddb: Any, name: str) -> None:

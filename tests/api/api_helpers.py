@@ -13,6 +13,7 @@ STAGE = "local"
 TABLE = "usine-local"  # serverless/.chalice/config.json, stage local
 ORIGIN = "http://127.0.0.1:8765"
 DESIGNS = ("visor-headband", "ear-saver")
+VARIANTS = ("s", "m", "l")
 JSON_HEADERS = {"Content-Type": "application/json"}
 
 
@@ -64,7 +65,7 @@ def write_manifest(path: Path, designs=DESIGNS) -> Path:
         "schema": 1,
         "designs": {d: {"technology": "fdm", "status": "prototype", "version": "0.1.0"}
                     for d in designs},
-        "variants": [{"design": d, "variant": "m"} for d in designs],
+        "variants": [{"design": d, "variant": v} for d in designs for v in VARIANTS],
     }))
     return path
 
@@ -93,3 +94,40 @@ class RecordingHandler(logging.Handler):
             self.lines.append(logging.Formatter().formatException(record.exc_info))
 
 
+
+
+def maker_body(**changes) -> dict:
+    """A capacity sign-up the API accepts; keyword arguments replace top-level fields."""
+    body = {
+        "name": "Fablab du Havre",
+        "kind": "fablab",
+        "contact": {"name": "Ali Benali", "email": "ali.benali@fablab-havre.example",
+                    "phone": "+33 6 12 34 56 78"},
+        "region": "Seine-Maritime",
+        "postcode": "76600",
+        "machines": [{"technology": "fdm", "model": "Prusa MK3S", "count": 4,
+                      "build_volume_mm": [250, 210, 210]},
+                     {"technology": "laser", "model": "Trotec Speedy 100", "count": 1,
+                      "build_volume_mm": [610, 305, 0]}],
+        "materials": ["PETG", "PLA"],
+        "offers": [{"design": "visor-headband", "variant": "m", "units_per_day": 40},
+                   {"design": "ear-saver", "units_per_day": 100}],
+        "availability": {"from": today().isoformat(),
+                         "until": (today() + timedelta(days=60)).isoformat()},
+        "consent": True,
+    }
+    body.update(changes)
+    return body
+
+
+MAKER_PERSONAL_VALUES = ("Ali Benali", "ali.benali@fablab-havre.example", "+33 6 12 34 56 78",
+                         "76600", "Fablab du Havre")
+
+
+def send(client, method, path, body=None, token=None, headers=None):
+    all_headers = dict(JSON_HEADERS)
+    if token is not None:
+        all_headers["Authorization"] = f"Bearer {token}"
+    all_headers.update(headers or {})
+    raw = b"" if body is None else (body if isinstance(body, (str, bytes)) else json.dumps(body))
+    return getattr(client.http, method.lower())(path, headers=all_headers, body=raw)

@@ -29,6 +29,9 @@ def api_env(monkeypatch, manifest, hub):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
+    # Every test client is 127.0.0.1: the rate limit has tests of its own.
+    monkeypatch.setenv("USINE_RATE_LIMIT", "0")
+    monkeypatch.setenv("USINE_STATS_CACHE_SECONDS", "0")
     for name in ("DYNAMODB_ENDPOINT", "USINE_STAGE", "AWS_PROFILE", "AWS_REGION"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch

@@ -66,7 +66,8 @@ def test_store_transaction_on_the_real_engine(fresh_table):
     assert stored.reference == "R-BBBBBBBB"
     assert store.get_public("R-AAAAAAAA") is None
     public, personal = store.get_public("R-BBBBBBBB"), store.get_personal("R-BBBBBBBB")
-    assert public["items"] == [{"design": "visor-headband", "quantity": 200}]
+    assert public["items"] == [{"design": "visor-headband", "variant": None, "quantity": 200,
+                                "allocated": 0, "delivered": 0}]
     assert "contact" not in public and "expires_at" not in public
     assert personal["contact"]["email"] == "jeanne.martin@chu-caen.example"
     assert int(personal["expires_at"]) > 0
@@ -88,6 +89,7 @@ def api(ddb, dynamodb_endpoint, tmp_path_factory):
         "USINE_MANIFEST": str(manifest),
         "USINE_HUB_CONFIG": str(write_hub(folder / "hub.toml")),
         "USINE_SITE_ORIGIN": origin,
+        "USINE_RATE_LIMIT": "0",
     })
     server.origin = origin
     try:

@@ -20,7 +20,8 @@ def test_valid_request_is_created(client, table):
     response = post(client, valid_body())
     assert response.status_code == 201, response.body
     data = body_of(response)
-    assert set(data) == {"reference", "status"}
+    assert set(data) == {"reference", "status", "tracking_token", "linked_to"}
+    assert len(data["tracking_token"]) == 32 and data["linked_to"] == []
     assert REFERENCE.match(data["reference"])
     assert data["status"] == "submitted"
     assert response.headers["Content-Type"] == "application/json"
@@ -38,7 +39,8 @@ def test_public_and_personal_data_are_stored_apart(client, table):
     assert public["status"] == "submitted"
     assert public["organization"] == {"name": "CHU de Caen", "type": "hospital"}
     assert public["region"] == "Calvados" and public["postcode"] == "14000"
-    assert public["items"] == [{"design": "visor-headband", "quantity": 200}]
+    assert public["items"] == [{"design": "visor-headband", "variant": None, "quantity": 200,
+                                "allocated": 0, "delivered": 0}]
     assert public["needed_by"] == body["needed_by"]
     assert "expires_at" not in public
     public_text = json.dumps(public, default=str)

@@ -254,10 +254,14 @@ def test_stage_config_and_hand_written_policy(stage):
         assert "*" not in resources
         actions = statement["Action"]
         if any(a.startswith("dynamodb:") for a in actions):
-            assert resources == [f"arn:*:dynamodb:*:*:table/usine-{stage}"]
+            table = f"arn:*:dynamodb:*:*:table/usine-{stage}"
+            assert set(resources) <= {table, f"{table}/index/*"}
     allowed = {a for s in policy["Statement"] if s["Effect"] == "Allow" for a in s["Action"]}
     assert "dynamodb:PutItem" in allowed  # what TransactWriteItems' Put needs
-    assert "dynamodb:Scan" not in allowed and "dynamodb:DeleteItem" not in allowed
+    assert "dynamodb:DeleteItem" in allowed  # a maker's withdrawal deletes personal data
+    assert "dynamodb:Scan" not in allowed and "dynamodb:*" not in allowed
+    denied = {a for s in policy["Statement"] if s["Effect"] == "Deny" for a in s["Action"]}
+    assert {"dynamodb:Scan", "dynamodb:Query"} <= denied  # Query: PERSONAL# partitions
 
 
 def test_lambda_requirements_leave_out_cad_and_pin_pydantic():

@@ -190,7 +190,7 @@ def test_wrong_or_missing_content_type_is_415(client, table, headers):
 
 
 def test_oversized_body_is_413(client, table):
-    body = valid_body(notes="x" * 40_000)
+    body = valid_body(notes="x" * 70_000)
     response = post(client, body)
     assert response.status_code == 413
     assert body_of(response)["error"] == "payload_too_large"

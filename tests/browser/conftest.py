@@ -3,16 +3,21 @@
 driven by Playwright.
 
 The site and the API are fed the fake hub of tests/site/fakehub.py (two small designs
-with real files), so these tests do not wait for a CAD build.
+with real files), so these tests do not wait for a CAD build. `static_site` is the same
+site without the API (pages that post nothing), `real_static_site` the site of the
+repository's designs (build/manifest.json, built if missing).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import importlib.util
 import json
 import os
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,9 +31,10 @@ from ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
+# The closed-network flags, and software WebGL for the 3D preview (<model-viewer>).
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-gpu"]
+                 "--use-gl=swiftshader", "--enable-unsafe-swiftshader"]
 
 
 def _load_fakehub():
@@ -66,7 +72,10 @@ def api_url(dynamodb_endpoint, hub_env, site_origin):
     api = chalice_local.start(free_port(), {
         "DYNAMODB_ENDPOINT": dynamodb_endpoint, "USINE_SITE_ORIGIN": site_origin,
         "USINE_MANIFEST": hub_env["USINE_MANIFEST"],
-        "USINE_HUB_CONFIG": hub_env["USINE_HUB_CONFIG"]})
+        "USINE_HUB_CONFIG": hub_env["USINE_HUB_CONFIG"],
+        # Every browser test posts from 127.0.0.1: one shared allowance would make them
+        # depend on each other's count. The limit itself is tested in tests/api.
+        "USINE_RATE_LIMIT": "0"})
     try:
         yield api.url
     finally:
@@ -78,11 +87,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def site_url(hub_env, api_url, site_port, tmp_path_factory) -> str:
-    """The site, built (every language, strict) to post to the test API, served over HTTP."""
-    site = tmp_path_factory.mktemp("browser-site")
-    env = {**hub_env, "USINE_STAGE": "local", "USINE_API_BASE_URL": api_url}
+def _build(env: dict[str, str], site: Path) -> None:
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
@@ -93,6 +98,56 @@ def site_url(hub_env, api_url, site_port, tmp_path_factory) -> str:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@contextlib.contextmanager
+def _serve(site: Path):
+    handler = functools.partial(QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def static_site(hub_env, tmp_path_factory) -> Path:
+    """The fake hub's site (every language, strict), built without an API."""
+    site = tmp_path_factory.mktemp("static-site")
+    _build({**hub_env, "USINE_STAGE": "local"}, site)
+    return site
+
+
+@pytest.fixture(scope="session")
+def static_site_url(static_site):
+    with _serve(static_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def real_static_site_url(tmp_path_factory):
+    """The site of the repository's designs, served over HTTP."""
+    manifest = REPO / "build" / "manifest.json"
+    if not manifest.is_file():
+        result = subprocess.run([sys.executable, "-m", "cad", "build"], cwd=REPO,
+                                capture_output=True, text=True)
+        if result.returncode != 0 or not manifest.is_file():
+            pytest.fail("`python -m cad build` did not produce build/manifest.json:\n"
+                        + result.stdout[-3000:] + result.stderr[-3000:])
+    site = tmp_path_factory.mktemp("real-static-site")
+    _build({"USINE_STAGE": "local", "USINE_MANIFEST": str(manifest)}, site)
+    with _serve(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def site_url(hub_env, api_url, site_port, tmp_path_factory) -> str:
+    """The site, built (every language, strict) to post to the test API, served over HTTP."""
+    site = tmp_path_factory.mktemp("browser-site")
+    _build({**hub_env, "USINE_STAGE": "local", "USINE_API_BASE_URL": api_url}, site)
     handler = functools.partial(QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", site_port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

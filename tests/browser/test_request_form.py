@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-import site_content as sc
+import sitegen as sc
 
 pytestmark = pytest.mark.slow
 

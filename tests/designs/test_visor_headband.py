@@ -15,10 +15,16 @@ import time
 import tomllib
 from pathlib import Path
 
+import shutil
+
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cad.params import ParameterError
+from cad.patterns import SHEET_PATTERNS as PATTERNS
+from cad.registry import read_design
 
 DESIGN = Path(__file__).resolve().parents[2] / "designs" / "visor-headband"
 
@@ -35,7 +41,10 @@ def _load_model():
 model = _load_model()
 META = tomllib.loads((DESIGN / "design.toml").read_text(encoding="utf-8"))
 MATRIX = META["variants"]["matrix"]
-VARIANT_IDS = MATRIX["head_size"]
+VARIANTS = {v.id: v.params_dict() for v in read_design(DESIGN).variants()}
+SINGLES = [v for v, p in VARIANTS.items() if p["stack_count"] == 1]
+STACKS = [v for v, p in VARIANTS.items() if p["stack_count"] > 1]
+VARIANT_IDS = SINGLES
 
 # Tolerance on lengths (mm). The shape is analytic (ellipses, circles, planes); the only
 # numerical steps are the arc-length inversions (model: quadrature to ~1e-10 mm; here: a
@@ -47,9 +56,10 @@ _BUILT: dict[str, tuple] = {}
 
 
 def built(variant: str):
-    """Build each variant once per test session (each build takes about a second)."""
+    """Build each variant once per test session (a second for a band, about a second
+    per band of a stack)."""
     if variant not in _BUILT:
-        p = model.PARAMS(head_size=variant)
+        p = model.PARAMS(**VARIANTS[variant])
         t0 = time.perf_counter()
         wp = model.build(p)
         _BUILT[variant] = (p, wp, time.perf_counter() - t0)
@@ -136,10 +146,14 @@ def closed_form(p):
 # ------------------------------------------------------------------------ tests
 
 
-def test_matrix_has_sizes():
-    assert len(VARIANT_IDS) >= 2
-    assert set(VARIANT_IDS) <= set(model.HEAD_SIZES)
-    assert META["variants"]["id"] == "{head_size}"
+def test_matrix_sizes_patterns_stacks():
+    assert META["variants"]["id"] == "{head_size}-{sheet_pattern}-x{stack_count}"
+    assert sorted(VARIANTS) == sorted(
+        [f"{s}-eu-888-x1" for s in "sml"]
+        + [f"m-{p}-x1" for p in ("eu-iso838", "se-8", "us-3", "us-6")]
+        + [f"m-eu-888-x{n}" for n in (4, 12)])
+    assert len(VARIANTS) <= 12  # every variant is sliced in the build
+    assert {p["sheet_pattern"] for p in VARIANTS.values()} == set(model.SHEET_PATTERNS)
 
 
 @pytest.mark.parametrize("variant", VARIANT_IDS)
@@ -184,8 +198,8 @@ def test_pegs_match_sheet_holes(variant):
     result = model.checks(p, wp)
     pos = result["peg_positions"]
     assert pos["ok"] is True, pos["detail"]
-    assert pos["expected_mm"] == [-120.0, -40.0, 40.0, 120.0]
-    assert len(pos["measured_mm"]) == 4
+    assert pos["expected_mm"] == list(PATTERNS[p.sheet_pattern].offsets)
+    assert len(pos["measured_mm"]) == len(pos["expected_mm"])
     for m, e in zip(pos["measured_mm"], pos["expected_mm"]):
         assert m == pytest.approx(e, abs=0.5)
     assert pos["max_error_mm"] <= 0.5
@@ -222,7 +236,7 @@ def test_peg_check_fails_when_a_peg_is_missing(monkeypatch):
 
 def test_clearance_check_measures_the_shape(monkeypatch):
     """Pegs built for a 6 mm hole, checked against a 7 mm hole: too loose."""
-    p, wp, _ = built("m")
+    p, wp, _ = built("m-eu-888-x1")
     loose = dataclasses.replace(model.SHEET_PATTERNS["eu-888"], hole_diameter=7.0)
     monkeypatch.setitem(model.SHEET_PATTERNS, "eu-888", loose)
     clr = model.checks(p, wp)["peg_clearance"]
@@ -314,3 +328,225 @@ def test_instructions_exist_with_safety_notice(lang):
     assert text.startswith("# ")
     assert "EN 166" in text and "EN 14683" in text
     assert "22.4" in text or "22,4" in text  # hole centres from the sheet's top edge
+
+
+# ------------------------------------------------------------------ stacks
+
+
+def single_of(p):
+    return dataclasses.replace(p, stack_count=1)
+
+
+@pytest.mark.parametrize("variant", STACKS)
+def test_stack_closed_form(variant):
+    p, wp, seconds = built(variant)
+    n, h, g = p.stack_count, p.band_height, p.stack_gap
+    solids = wp.solids().vals()
+    assert len(solids) == 1 and solids[0].isValid()  # one piece: pillars join the bands
+    bb = wp.val().BoundingBox()
+    assert bb.zmin == pytest.approx(0.0, abs=LEN_TOL)
+    assert bb.zlen == pytest.approx(n * h + (n - 1) * g, abs=LEN_TOL)
+    assert p.stack_height == pytest.approx(n * h + (n - 1) * g)
+    one = closed_form(single_of(p))
+    assert (bb.xmin, bb.ymin) == pytest.approx(one["bbox_min"][:2], abs=LEN_TOL)
+    assert (bb.xmax, bb.ymax) == pytest.approx(one["bbox_max"][:2], abs=LEN_TOL)
+    # volume: N bands + the pillars crossing each gap (c x (T - 0.2) x g in the wall) +
+    # one pillar under each peg above the first band (c x c from the crest of the peg
+    # below to the flat of the peg above; the crest's curvature under a 1 mm square
+    # changes this by < 0.05 mm3)
+    single = built(f"{p.head_size}-{p.sheet_pattern}-x1")[1].val().Volume()
+    c, T = model.PILLAR_SIZE, p.band_thickness
+    gap_pillars = len(model.pillar_arcs(p)) * c * (T - 0.2) * g
+    peg_pillars = len(p.pattern.offsets) * c * c * (p.stack_pitch - p.peg_top_z)
+    want = n * single + (n - 1) * (gap_pillars + peg_pillars)
+    assert wp.val().Volume() == pytest.approx(want, abs=(n - 1) * 0.5)
+    assert model.units(p) == n
+    assert seconds < 30 * n
+
+
+def test_pillars_clear_of_pegs_and_slots():
+    p = model.PARAMS(stack_count=4)
+    arcs = model.pillar_arcs(p)
+    assert len(arcs) >= 6 and arcs == sorted(arcs)
+    for s in arcs:
+        assert all(abs(s - o) > p.peg_diameter / 2 + model.PILLAR_SIZE / 2 for o in p.pattern.offsets)
+        assert abs(s) < p.slot_centre_arc - p.strap_slot_width / 2
+
+
+def test_stack_taller_than_a_build_volume_is_refused():
+    msg = _error(stack_count=30)
+    assert "stack_count" in msg and "30" in msg and "from 1 to 21" in msg and "200" in msg
+    model.PARAMS(stack_count=21)  # 21 x 9 + 20 x 0.3 = 195 mm
+
+
+def test_reinforcement_only_on_single_bands():
+    msg = _error(stack_count=4, reinforcement_width=10.0)
+    assert "reinforcement_width" in msg and "stack_count = 1" in msg
+    msg = _error(reinforcement_width=1.0)
+    assert "reinforcement_width" in msg and "from 2 to 15 mm" in msg
+
+
+# ------------------------------------------------------------------ stiffness
+
+
+def l_section_i(T, h, w, t):
+    """Closed form: a T x h wall plus a w x t flange inward at its foot (parallel axes)."""
+    a1, y1 = T * h, T / 2
+    a2, y2 = w * t, -w / 2
+    yc = (a1 * y1 + a2 * y2) / (a1 + a2)
+    return h * T**3 / 12 + a1 * (y1 - yc) ** 2 + t * w**3 / 12 + a2 * (y2 - yc) ** 2
+
+
+def test_stiffness_proxy_closed_form():
+    p, wp, _ = built("m-eu-888-x1")
+    fig = model.figures(p, wp)["stiffness"]
+    T, h = p.band_thickness, p.band_height
+    assert fig["second_moment_mm4"] == pytest.approx(h * T**3 / 12, abs=0.01)
+    assert fig["second_moment_sag_mm4"] == pytest.approx(T * h**3 / 12, abs=0.01)
+    assert "vertical" in fig["axis"]
+
+
+def test_reinforcement_bar_closed_form():
+    p = model.PARAMS(reinforcement_width=10.0)
+    wp = model.build(p)
+    assert len(wp.solids().vals()) == 1 and wp.val().isValid()
+    assert wp.val().BoundingBox().zlen == pytest.approx(p.band_height, abs=LEN_TOL)
+    fig = model.figures(p, wp)["stiffness"]
+    want = l_section_i(p.band_thickness, p.band_height, 10.0, model.REINFORCEMENT_THICKNESS)
+    assert fig["second_moment_mm4"] == pytest.approx(want, rel=1e-4)
+    assert fig["second_moment_mm4"] > 50 * model.figures(*built("m-eu-888-x1")[:2])[
+        "stiffness"]["second_moment_mm4"]
+    assert all(c["ok"] for c in model.checks(p, wp).values())
+
+
+# ------------------------------------------------------------------ fit with the sheets
+
+
+SHEET_DIR = DESIGN.parent / "visor-sheet"
+
+
+def sheet_variants():
+    d = read_design(SHEET_DIR)
+    return d.model(), d.variants()
+
+
+@pytest.mark.parametrize("variant", SINGLES + STACKS)
+def test_fits_every_sheet_of_its_pattern(variant):
+    from cad.fit import check_fit
+    p, wp, _ = built(variant)
+    pegs = model.interface(p, wp)
+    sheet_model, sheets = sheet_variants()
+    same = [v for v in sheets if v.params.sheet_pattern == p.sheet_pattern]
+    assert len(same) == 2  # A4 and Letter
+    for v in same:
+        holes = sheet_model.interface(v.params, None)
+        result = check_fit(pegs, holes)
+        assert result["ok"] is True, (variant, v.id, result["detail"])
+        assert result["max_error_mm"] <= 0.5
+        assert result["clearance_mm"] == pytest.approx(0.4, abs=1e-6)
+
+
+def test_mismatched_pair_fails(monkeypatch):
+    """US pegs built 110 mm apart (the 2020 misfit) against the 108 mm US 3-hole sheet."""
+    from cad.fit import check_fit
+    p = model.PARAMS(sheet_pattern="us-3")
+    monkeypatch.setattr(model, "peg_offsets", lambda p: (-110.0, 0.0, 110.0))
+    wp = model.build(p)
+    monkeypatch.undo()
+    pegs = model.interface(p, wp)
+    assert pegs["positions_mm"] == pytest.approx([-110.0, 0.0, 110.0], abs=0.01)
+    sheet_model, sheets = sheet_variants()
+    letter = next(v for v in sheets if v.id == "letter-us-3")
+    result = check_fit(pegs, sheet_model.interface(letter.params, None))
+    assert result["ok"] is False and result["max_error_mm"] == pytest.approx(2.0, abs=0.01)
+    # a pattern-correct band with pegs too thin for the holes fails on clearance
+    thin = model.PARAMS(sheet_pattern="us-3", peg_diameter=5.0)
+    pegs = model.interface(thin, model.build(thin))
+    pegs["diameter_mm"] = 4.9
+    assert check_fit(pegs, sheet_model.interface(letter.params, None))["ok"] is False
+
+
+# ------------------------------------------------------------------ slicing
+
+
+@pytest.mark.skipif(shutil.which("prusa-slicer") is None, reason="prusa-slicer is not installed")
+@pytest.mark.parametrize("variant", SINGLES + ["m-eu-888-x4"])
+def test_every_stl_slices(variant, tmp_path):
+    from cad.build import slicer_cache_dir
+    from cad.export import export_stl
+    from cad.slicer import slice_stl
+    p, wp, _ = built(variant)
+    stl = export_stl(wp.val(), tmp_path / f"{variant}.stl")
+    fig = slice_stl(stl, cache_dir=slicer_cache_dir(), units=p.stack_count)
+    assert fig["available"] is True, fig
+    assert fig["time_s"] > 0 and fig["filament_cm3"] > 0
+    # the goal against the anchor (49 min 13 s, 9.42 cm3 on the same profile)
+    assert fig["time_per_unit_s"] <= 0.6 * 2953
+    assert fig["filament_cm3"] / p.stack_count <= 0.8 * 9.42
+
+
+# ------------------------------------------------------------------ properties
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(head=st.sampled_from(["s", "m", "l"]),
+       pattern=st.sampled_from(sorted(PATTERNS)),
+       height=st.floats(6.0, 32.0), thickness=st.floats(1.0, 4.5),
+       peg=st.floats(4.5, 6.5), reach=st.floats(140.0, 240.0),
+       stack=st.integers(1, 3), reinforcement=st.sampled_from([0.0, 1.0, 8.0]))
+def test_property_valid_builds_one_solid_invalid_names_field(
+        head, pattern, height, thickness, peg, reach, stack, reinforcement):
+    kw = dict(head_size=head, sheet_pattern=pattern, band_height=height,
+              band_thickness=thickness, peg_diameter=peg, band_reach=reach,
+              stack_count=stack, reinforcement_width=reinforcement)
+    try:
+        p = model.PARAMS(**kw)
+    except ParameterError as err:
+        assert err.field in kw, str(err)
+        assert repr(kw[err.field]) in str(err) and "is not allowed: " in str(err)
+        return
+    wp = model.build(p)
+    solids = wp.solids().vals()
+    assert len(solids) == 1 and solids[0].isValid()
+    assert wp.val().BoundingBox().zlen == pytest.approx(p.stack_height, abs=LEN_TOL)
+    assert model.checks(p, wp)["peg_positions"]["ok"]
+
+
+# ------------------------------------------------------------------ CLI
+
+
+@pytest.mark.parametrize("slug, line, field, name", [
+    ("visor-headband", "stack_count = 12", "stack_count = 40", "stack_count"),
+    ("visor-sheet", 'sheet_size = ["a4", "letter"]',
+     'sheet_size = ["custom"]\ncustom_width = [200]', "custom_width"),
+])
+def test_cli_parameter_error_is_one_line(tmp_path, capsys, slug, line, field, name):
+    from cad.cli import main
+    root = tmp_path / "designs"
+    shutil.copytree(DESIGN.parent / slug, root / slug,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    toml = root / slug / "design.toml"
+    text = toml.read_text(encoding="utf-8")
+    assert line in text
+    toml.write_text(text.replace(line, field), encoding="utf-8")
+    code = main(["build", "--root", str(root), "--out", str(tmp_path / "out"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in err
+    assert name in lines[0] and "is not allowed" in lines[0]
+
+
+def test_stack_preview_is_instances_of_one_band():
+    p, wp, _ = built("m-eu-888-x4")
+    preview = model.preview(p, wp)
+    names = [name for name, _ in preview.traverse()]
+    assert sum(1 for n in names if n.startswith("band-")) == 4
+    assert sum(1 for n in names if n.startswith("pillars-")) == 3
+    bb = preview.toCompound().BoundingBox()
+    want = wp.val().BoundingBox()
+    assert (bb.zmin, bb.zmax) == pytest.approx((0.0, p.stack_height), abs=LEN_TOL)
+    assert (bb.xmin, bb.xmax, bb.ymin, bb.ymax) == pytest.approx(
+        (want.xmin, want.xmax, want.ymin, want.ymax), abs=LEN_TOL)
+    assert model.preview(*built("m-eu-888-x1")[:2]) is None

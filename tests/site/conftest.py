@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import build_site
-import site_content as sc
+import sitegen as sc
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -1,4 +1,4 @@
-"""The site's content functions (scripts/site_content.py), checked on their output."""
+"""The site's content functions (scripts/sitegen/), checked on their output."""
 
 from __future__ import annotations
 
@@ -8,36 +8,10 @@ from pathlib import Path
 
 import pytest
 
-import site_content as sc
+import sitegen as sc
 
 REPO = Path(__file__).resolve().parents[2]
 LANGS = ["fr", "en", "ar"]
-
-
-# ----------------------------------------------------------------------------- catalog
-
-@pytest.mark.parametrize("lang", LANGS)
-def test_catalog_lists_each_design_with_its_facts(fake_design, lang):
-    md = sc.catalog_markdown([fake_design], lang)
-    w = sc.ui(lang)
-    row = next(line for line in md.splitlines() if "(demo-clip.md)" in line)
-    title = {"fr": "Clip de démo"}.get(lang, "Demo clip")
-    assert f"[{title}](demo-clip.md)" in row
-    assert sc.status_label("community", lang) in row
-    assert sc.technology_label("fdm", lang) in row
-    assert row.rstrip().endswith("| 2 |")  # two variants
-    assert md.startswith(f"# {w['catalog']}\n")
-
-
-def test_catalog_escapes_table_cells(fake_design):
-    row = next(line for line in sc.catalog_markdown([fake_design], "en").splitlines()
-               if "demo-clip.md" in line)
-    assert "A clip \\| that holds things." in row
-    assert row.count(" | ") == 4  # five cells, none split by the summary's "|"
-
-
-def test_catalog_without_designs_says_so():
-    assert sc.ui("fr")["no_designs"] in sc.catalog_markdown([], "fr")
 
 
 # ----------------------------------------------------------------------------- design page
@@ -45,6 +19,11 @@ def test_catalog_without_designs_says_so():
 @pytest.fixture
 def page_en(fake_design):
     return sc.design_markdown(fake_design, "en")
+
+
+def test_design_page_has_a_status_badge(page_en):
+    assert ('- **Review status**: <span class="usine-badge usine-badge--community">'
+            "Community use</span>") in page_en
 
 
 def test_design_page_has_status_and_its_meaning(page_en):
@@ -69,15 +48,17 @@ def test_every_status_has_a_label_and_meaning_in_every_language(fake_design, sta
     assert sc.UI[lang][f"status_{status}_help"] in md
 
 
-def test_design_page_links_every_file_with_size_and_sha256(fake_design, page_en):
+def test_design_page_links_every_file_once_with_size_and_sha256(fake_design, page_en):
+    rows = re.findall(r"<tr><td><a href=.*?</tr>", page_en)
     for variant in fake_design.variants:
         for kind, info in variant["files"].items():
             name = info["path"].rsplit("/", 1)[1]
-            row = next((line for line in page_en.splitlines()
-                        if f"[{name}](../downloads/{info['path']})" in line), None)
-            assert row is not None, f"no download link for {info['path']}"
-            assert f"`{info['sha256']}`" in row
-            assert f'<span dir="ltr">{sc.human_size(info["bytes"], "en")}</span>' in row
+            link = f'<a href="../downloads/{info["path"]}" download="{name}" dir="ltr">{name}</a>'
+            found = [row for row in rows if link in row]
+            assert len(found) == 1, f"{info['path']}: {len(found)} links"
+            assert f"<code>{info['sha256']}</code>" in found[0]
+            assert f'<td dir="ltr">{sc.human_size(info["bytes"], "en")}</td>' in found[0]
+    assert len(rows) == 8
     assert "[checksum file](../downloads/demo-clip/SHA256SUMS)" in page_en
 
 
@@ -88,7 +69,9 @@ def test_download_files_are_every_manifest_file(fake_design):
 
 
 def test_design_page_shows_the_drawing_licence_and_version(page_en):
-    assert re.search(r"!\[Drawing of variant 10\]\(\.\./downloads/demo-clip/10\.svg\)", page_en)
+    # The preview's still drawing is the default variant's (the first, without defaults).
+    assert ('<img class="usine-preview-still" src="../downloads/demo-clip/10.svg" '
+            'alt="Drawing of variant 10">') in page_en
     assert "[CC-BY-SA-4.0](https://spdx.org/licenses/CC-BY-SA-4.0.html)" in page_en
     assert "- **Version**: 0.2.0" in page_en
 
@@ -96,8 +79,10 @@ def test_design_page_shows_the_drawing_licence_and_version(page_en):
 def test_variant_table_has_a_column_per_varying_parameter(page_en):
     lines = page_en.splitlines()
     head = lines[lines.index("## Variants") + 2]
-    assert head == "| Variant | width | Size (mm) | Checks |"
-    assert '| `20` | 20 | <span dir="ltr">20.0 × 5.0 × 3.0</span> | passed |' in lines
+    assert head == "| Variant | width | Size (mm) | Print time | Checks |"
+    assert ('| `10` | 10 | <span dir="ltr">10.0 × 5.0 × 3.0</span> '
+            '| 31 min 24 s | passed |') in lines
+    assert '| `20` | 20 | <span dir="ltr">20.0 × 5.0 × 3.0</span> |  | passed |' in lines
     # Every parameter is listed once with its value(s).
     params = lines[lines.index("## Parameters"):]
     assert params[2] == "| Parameter | Value |"
@@ -114,13 +99,13 @@ def test_described_parameters_get_titles_ranges_and_docs(fake_design):
          "max": None, "choices": [True, False], "doc": "Round edges."}]}
     md = sc.design_markdown(fake_design, "fr")
     lines = md.splitlines()
-    assert "| Variante | Width (mm) | Dimensions (mm) | Contrôles |" in lines
+    assert "| Variante | Width (mm) | Dimensions (mm) | Temps d'impression | Contrôles |" in lines
     assert ('| Width (mm) | 10, 20 | de <span dir="ltr">5 mm</span> à <span dir="ltr">50 mm</span>'
             ' | <span lang="en" dir="ltr">Clip width.</span> |') in lines
     assert '| Thickness (mm) | 2 | ≥ <span dir="ltr">1.5 mm</span> |' in md
     assert "| Rounded | true | true, false |" in md
     # The drawing is the variant closest to the defaults (width 20), not the first.
-    assert "](../downloads/demo-clip/20.svg)" in md
+    assert 'class="usine-preview-still" src="../downloads/demo-clip/20.svg"' in md
 
 
 def test_variant_that_failed_its_checks_is_flagged(fake_design):
@@ -269,23 +254,24 @@ def test_form_words_exist_in_every_language():
         assert set(sc.UI[lang]) == set(sc.UI["en"]), lang
 
 
-def test_form_marker_is_replaced():
-    page = f"# Request\n\nText.\n\n{sc.FORM_MARKER}\n\nAfter.\n"
-    out = sc.with_request_form(page, "<form></form>")
-    assert sc.FORM_MARKER not in out and "<form></form>" in out
-
-
 # ----------------------------------------------------------------------------- hand-written pages
 
-def test_every_handwritten_page_is_translated():
-    english = {rel for rel, _, _ in sc.handwritten_pages(REPO / "docs", "en")}
-    assert {"index.md", "request.md", "safety.md"} <= english
-    for lang in ("fr", "ar"):
-        pages = sc.handwritten_pages(REPO / "docs", lang)
-        assert {rel for rel, _, _ in pages} == english
-        assert not [rel for rel, _, fell_back in pages if fell_back], lang
+SITE_PAGES = {"index.md", "make.md", "request.md", "coordinate.md", "fork.md", "safety.md",
+              "about.md"}  # the short hand-written pages of issue 5
+
+
+def test_the_site_pages_are_written_in_every_language():
     for lang in LANGS:
-        assert sc.FORM_MARKER in (REPO / "docs" / lang / "request.md").read_text()
+        pages = {rel: fell_back for rel, _, fell_back in sc.handwritten_pages(REPO / "docs", lang)}
+        assert SITE_PAGES <= set(pages), lang
+        assert not [rel for rel in SITE_PAGES if pages[rel]], lang
+        assert sc.marker("request-form") in (REPO / "docs" / lang / "request.md").read_text()
+
+
+def test_every_english_page_exists_in_every_language_translated_or_not():
+    english = {rel for rel, _, _ in sc.handwritten_pages(REPO / "docs", "en")}
+    for lang in LANGS:
+        assert {rel for rel, _, _ in sc.handwritten_pages(REPO / "docs", lang)} == english
 
 
 def test_untranslated_page_falls_back_to_english(tmp_path):
@@ -306,8 +292,19 @@ def test_untranslated_page_falls_back_to_english(tmp_path):
 def test_nav_order_and_catalog_section():
     nav = sc.nav("fr", ["safety.md", "index.md", "zzz.md", "request.md"], ["demo-clip"])
     assert nav == [{"Accueil": "index.md"},
-                   {"Modèles": ["designs/index.md", "designs/demo-clip.md"]},
+                   {"Modèles": "designs/index.md"},
+                   {"Par technique": [{"Impression 3D (FDM)": "technology/fdm.md"},
+                                      {"Découpe laser": "technology/laser.md"}]},
                    "request.md", "safety.md", "zzz.md"]
+
+
+def test_nav_lists_every_handwritten_page_in_order():
+    pages = ["about.md", "coordinate.md", "fork.md", "index.md", "make.md", "request.md",
+             "safety.md", "signup.md", "status.md"]
+    nav = sc.nav("en", pages, [])
+    flat = [p for p in nav if isinstance(p, str)]
+    assert flat == ["make.md", "request.md", "signup.md", "status.md", "coordinate.md",
+                    "fork.md", "safety.md", "about.md"]
 
 
 def test_laser_design_in_english_only(fake_hub):
@@ -318,7 +315,8 @@ def test_laser_design_in_english_only(fake_hub):
     assert md.count('!!! danger "') == 2  # the status (Warning) and the notice
     assert "any medical use." in md and sc.UI["fr"]["untranslated"] in md
     assert sc.UI["fr"]["no_instructions"] in md
-    assert "[a4.dxf](../downloads/demo-panel/a4.dxf)" in md and "DXF (découpe laser)" in md
+    assert 'href="../downloads/demo-panel/a4.dxf"' in md and "DXF (découpe laser)" in md
     assert "## Nomenclature" not in md  # no bill of materials given
     catalog = sc.catalog_markdown([panel], "fr")
-    assert "| Découpe laser | Avertissement | 1 |" in catalog
+    assert 'data-technology="laser" data-status="warning"' in catalog
+    assert "Découpe laser" in catalog and "Avertissement" in catalog

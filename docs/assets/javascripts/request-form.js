@@ -14,6 +14,7 @@
       sending: "Sending your request…",
       success: "Request received. Your reference:",
       successHelp: "Keep this reference to follow up on your request.",
+      trackLink: "Follow your request with this link (keep it: it is shown only once):",
       invalid: "Some answers need correcting: see the messages next to the fields.",
       network: "The request service cannot be reached. Check your connection and try again.",
       server: "The request service could not handle the request (error {status}). Try again later.",
@@ -25,6 +26,7 @@
       sending: "Envoi de votre demande…",
       success: "Demande reçue. Votre référence :",
       successHelp: "Conservez cette référence pour suivre votre demande.",
+      trackLink: "Suivez votre demande avec ce lien (gardez-le : il n'est affiché qu'une fois) :",
       invalid: "Certaines réponses sont à corriger : voyez les messages à côté des champs.",
       network: "Le service des demandes est injoignable. Vérifiez votre connexion et réessayez.",
       server: "Le service des demandes n'a pas pu traiter la demande (erreur {status}). Réessayez plus tard.",
@@ -36,6 +38,7 @@
       sending: "جارٍ إرسال طلبكم…",
       success: "تم استلام الطلب. رقمكم المرجعي:",
       successHelp: "احتفظوا بهذا الرقم المرجعي لمتابعة طلبكم.",
+      trackLink: "تابعوا طلبكم بهذا الرابط (احتفظوا به: لن يُعرض إلا مرة واحدة):",
       invalid: "بعض الإجابات تحتاج إلى تصحيح: انظروا الرسائل بجانب الحقول.",
       network: "تعذّر الوصول إلى خدمة الطلبات. تحققوا من الاتصال وحاولوا مجدداً.",
       server: "لم تتمكن خدمة الطلبات من معالجة الطلب (خطأ {status}). حاولوا لاحقاً.",
@@ -205,7 +208,7 @@
       if (first) first.focus();
     }
 
-    function showSuccess(reference) {
+    function showSuccess(reference, token) {
       status.textContent = "";
       var p = document.createElement("p");
       p.appendChild(document.createTextNode(M.success + " "));
@@ -217,6 +220,19 @@
       help.textContent = M.successHelp;
       status.appendChild(p);
       status.appendChild(help);
+      if (token) {
+        // The status page (docs/<lang>/status.md, API helper); the fragment never leaves
+        // the browser, so the tracking code is in no server log.
+        var track = document.createElement("p");
+        var link = document.createElement("a");
+        link.className = "usine-tracking-link";
+        link.href = new URL("status.html", location.href).href.split("#")[0] +
+          "#ref=" + encodeURIComponent(reference) + "&token=" + encodeURIComponent(token);
+        link.textContent = link.href;
+        track.appendChild(document.createTextNode(M.trackLink + " "));
+        track.appendChild(link);
+        status.appendChild(track);
+      }
       form.reset();
       items.querySelectorAll(".usine-item").forEach(function (row, n) {
         if (n > 0) row.remove();
@@ -244,7 +260,7 @@
         return response.json().catch(function () { return {}; }).then(function (data) {
           status.textContent = "";
           if (response.ok && data.reference) {
-            showSuccess(data.reference);
+            showSuccess(data.reference, data.tracking_token);
           } else if (response.status === 400 && data.fields) {
             showFieldErrors(data.fields, data.message);
           } else {

@@ -1,0 +1,176 @@
+"""Benchmark of the request API, on loopback only.
+
+    .venv/bin/python scripts/bench_api.py [--n 300] [--package]
+
+Measures, in one run against one DynamoDB Local (in memory, a free port):
+
+- ``POST /requests`` in-process (``chalice.test.Client``: routing, validation, the
+  idempotency lookup, the rate-limit counter, the transaction), median and p99;
+- a raw boto3 ``put_item`` of the same public item on the same table: the floor any
+  write pays (HTTP to DynamoDB Local + its engine); the ratio of the two medians is the
+  price of the API's guarantees;
+- the import time of ``app`` in a fresh interpreter (median of 5): the floor of a Lambda
+  cold start;
+- with ``--package``: the deployment package's size (``serverless/package.py`` into a
+  temporary folder), zipped and unzipped.
+
+Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+SERVERLESS = REPO / "serverless"
+for extra in (HERE, SERVERLESS, REPO / "tests" / "api"):
+    if str(extra) not in sys.path:
+        sys.path.insert(0, str(extra))
+
+import dynamodb_local  # noqa: E402
+from ports import free_port  # noqa: E402
+
+TABLE = "usine-local"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def summary(seconds: list[float]) -> dict[str, float]:
+    ms = [1000 * s for s in seconds]
+    return {"median_ms": round(statistics.median(ms), 2), "p99_ms": round(percentile(ms, 0.99), 2),
+            "n": len(ms)}
+
+
+def import_time(runs: int = 5) -> dict[str, float]:
+    code = ("import time, sys; sys.path.insert(0, %r); t = time.perf_counter(); import app; "
+            "print(time.perf_counter() - t)" % str(SERVERLESS))
+    times = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             cwd=SERVERLESS, check=True)
+        times.append(float(out.stdout.strip()))
+    return {"median_ms": round(1000 * statistics.median(times), 1),
+            "min_ms": round(1000 * min(times), 1), "runs": runs}
+
+
+def package_size() -> dict[str, float]:
+    import package  # serverless/package.py
+    from api_helpers import write_hub, write_manifest
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        manifest = REPO / "build" / "manifest.json"
+        if not manifest.is_file():
+            manifest = write_manifest(work / "manifest.json")
+        template = package.package(work / "out", "prod", origin="https://example.org",
+                                   hub=REPO / "hub.toml", manifest=manifest)
+        zipped = template.parent / "deployment.zip"
+        with zipfile.ZipFile(zipped) as z:
+            unzipped = sum(i.file_size for i in z.infolist())
+            files = len(z.infolist())
+        return {"zip_mb": round(zipped.stat().st_size / 1e6, 2),
+                "unzipped_mb": round(unzipped / 1e6, 2), "files": files}
+
+
+def now():
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc)
+
+
+def bench_writes(n: int) -> dict[str, object]:
+    from chalice.test import Client
+
+    from api_helpers import valid_body, write_hub, write_manifest
+    from chalicelib import tables
+    from chalicelib.models import parse_request
+    from chalicelib.fields import RequestContext
+    from chalicelib.store import RequestStore
+
+    db = dynamodb_local.start(free_port())
+    try:
+        work = Path(tempfile.mkdtemp(prefix="usine-bench-"))
+        env = {"DYNAMODB_ENDPOINT": db.endpoint,
+               "USINE_MANIFEST": str(write_manifest(work / "manifest.json")),
+               "USINE_HUB_CONFIG": str(write_hub(work / "hub.toml")),
+               "USINE_SITE_ORIGIN": "http://127.0.0.1:1",
+               "USINE_RATE_LIMIT": f"{10 * n}/600"}  # counted, never reached
+        os.environ.update(env)
+        resource = tables.connect(db.endpoint)
+        tables.ensure_table(resource.meta.client, TABLE)
+        table = resource.Table(TABLE)
+        import logging
+
+        import app as app_module
+
+        app_module.app.log.setLevel(logging.WARNING)  # keep stdout for the JSON
+
+        body = json.dumps(valid_body())
+        context = RequestContext(("Calvados",), ("visor-headband",), RequestContext.earliest_today())
+        store = RequestStore(table)
+        sample = parse_request(valid_body(), context)
+        api_times, raw_times, tx_times = [], [], []
+        with Client(app_module.app, stage_name="local", project_dir=str(SERVERLESS)) as client:
+            for i in range(n + 10):  # 10 warm-up rounds of each, not counted
+                headers = {"Content-Type": "application/json",
+                           "Idempotency-Key": str(uuid.uuid4())}
+                start = time.perf_counter()
+                response = client.http.post("/requests", headers=headers, body=body)
+                api = time.perf_counter() - start
+                assert response.status_code == 201, response.body
+                item = store.public_item(f"R-B{i:07d}", sample, now(), "x")
+                start = time.perf_counter()
+                table.put_item(Item=item)
+                raw = time.perf_counter() - start
+                # The same transaction the API writes, sent directly (no HTTP, no checks).
+                from chalicelib.idempotency import Idempotency
+                plan = store.plan(f"R-T{i:07d}", sample, now(),
+                                  Idempotency("bench", str(uuid.uuid4()), "h"))
+                start = time.perf_counter()
+                table.meta.client.transact_write_items(TransactItems=plan.actions)
+                tx = time.perf_counter() - start
+                if i >= 10:
+                    api_times.append(api)
+                    raw_times.append(raw)
+                    tx_times.append(tx)
+        api_s, raw_s = summary(api_times), summary(raw_times)
+        return {"post_requests": api_s, "raw_put_item": raw_s,
+                "raw_transact_write_same_items": summary(tx_times),
+                "ratio_median": round(api_s["median_ms"] / raw_s["median_ms"], 2),
+                "ratio_p99": round(api_s["p99_ms"] / raw_s["p99_ms"], 2),
+                "post_does": "UpdateItem (rate limit) + TransactWriteItems (public, "
+                             "personal, idempotency record)"}
+    finally:
+        db.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=300, help="measured requests (max 5000)")
+    parser.add_argument("--package", action="store_true", help="also package the app")
+    args = parser.parse_args(argv)
+    if not 1 <= args.n <= 5000:
+        parser.error("--n must be 1 to 5000")
+    result = {"writes": bench_writes(args.n), "import_app": import_time()}
+    if args.package:
+        result["package"] = package_size()
+    print(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

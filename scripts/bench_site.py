@@ -1,0 +1,186 @@
+"""Benchmark the site: full build time of every language, the weight of each design page
+before its model, and the size of every preview GLB, asserted against the budgets.
+
+    python scripts/bench_site.py [--site-dir DIR] [--json]
+
+Budgets (issue 5): a design page weighs at most 400 KB before its model, a preview GLB at
+most 250 KB (1 KB = 1000 bytes, raw bytes as read from a folder or a USB stick; gzip sizes
+are printed for a web server that compresses).
+
+"Before its model" is what the browser fetches when the page opens, the reader not having
+asked for the 3D view: the HTML, its stylesheets, scripts (the page's own, Material's, and
+the search worker Material starts) and images (drawings, favicon). Material also fetches
+the language's search index on every page: it is data for the whole site (it grows with
+the number of designs, not with this page), printed apart and in the "with search" total,
+not budgeted. The 3D viewer (vendored <model-viewer>) and the GLB load only when the reader
+asks for the 3D view: they are the model, measured apart. A GLB over its budget is not previewed (the
+page offers its drawing and download): listed as such. Exits 1 over a budget.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import build_site  # noqa: E402
+import sitegen as sc  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE_BUDGET = 400_000
+GLB_BUDGET = 250_000
+VIEWER = "assets/vendor/model-viewer/model-viewer.min.js"
+
+
+class Fetched(HTMLParser):
+    """URLs a page makes the browser fetch as it opens (not links a person follows)."""
+
+    RELS = {"stylesheet", "icon", "shortcut", "preload", "modulepreload", "manifest"}
+
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "link" and set((a.get("rel") or "").lower().split()) & self.RELS:
+            self.urls.append(a.get("href") or "")
+        elif tag in ("script", "img") and a.get("src"):
+            self.urls.append(a["src"])  # lazy images too: count what may be fetched
+
+
+def search_worker(site_lang: Path) -> list[Path]:
+    """The search worker Material's bundle starts on every page."""
+    return sorted((site_lang / "assets" / "javascripts" / "workers").glob("search.*.js"))
+
+
+def search_index(site_lang: Path) -> Path:
+    return site_lang / "search" / "search_index.json"
+
+
+def page_weight(page: Path, site_lang: Path) -> dict:
+    parser = Fetched()
+    text = page.read_text(encoding="utf-8")
+    parser.feed(text)
+    files = {page}
+    base = page.relative_to(site_lang).as_posix()
+    for url in parser.urls:
+        parts = urlsplit(url)
+        if parts.scheme or parts.netloc:
+            raise AssertionError(f"{page}: fetches {url} from outside the site")
+        target = (site_lang / urljoin(base, parts.path)).resolve()
+        if not target.is_file():
+            raise AssertionError(f"{page}: {url} is missing")
+        files.add(target)
+    files.update(search_worker(site_lang))
+    kinds: dict[str, int] = {}
+    raw = gz = 0
+    for path in files:
+        data = path.read_bytes()
+        raw += len(data)
+        gz += len(gzip.compress(data, 9))
+        kind = {".html": "html", ".css": "css", ".js": "js"}.get(path.suffix, "images")
+        kinds[kind] = kinds.get(kind, 0) + len(data)
+    index = search_index(site_lang).read_bytes()
+    return {"bytes": raw, "gzip_bytes": gz, "by_kind": kinds, "files": len(files),
+            "search_index_bytes": len(index), "with_search_bytes": raw + len(index)}
+
+
+def measure(site: Path, manifest: dict, languages: list[str]) -> dict:
+    pages, glbs = [], []
+    for lang in languages:
+        for slug in manifest["designs"]:
+            page = site / lang / "designs" / f"{slug}.html"
+            pages.append({"lang": lang, "design": slug, **page_weight(page, site / lang)})
+    for v in manifest["variants"]:
+        previewed = sc.preview_glb(v)
+        for key, info in v.get("files", {}).items():
+            if sc.file_format(key, info) == "glb":
+                glbs.append({"design": v["design"], "variant": v["variant"],
+                             "bytes": info["bytes"], "previewed": info is previewed})
+    # What the pages' 3D views actually load (data-glb), measured on disk.
+    previews = set()
+    for lang in languages:
+        for slug in manifest["designs"]:
+            html = (site / lang / "designs" / f"{slug}.html").read_text(encoding="utf-8")
+            for url in re.findall(r'data-glb="([^"]+)"', html):
+                path = (site / lang / "designs" / url).resolve()
+                previews.add((path.relative_to(site / lang).as_posix(), path.stat().st_size))
+    viewer = site / languages[0] / VIEWER
+    data = viewer.read_bytes() if viewer.is_file() else b""
+    return {"pages": pages, "glbs": glbs,
+            "previews": [{"path": p, "bytes": n} for p, n in sorted(previews)],
+            "viewer": {"bytes": len(data), "gzip_bytes": len(gzip.compress(data, 9))}}
+
+
+def kb(n: int) -> str:
+    return f"{n / 1000:.1f} kB"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--site-dir", help="build here (default: a temporary folder)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+
+    manifest_path = Path(os.environ.get("USINE_MANIFEST") or ROOT / "build" / "manifest.json")
+    manifest = sc.load_manifest(manifest_path)
+    hub = sc.load_hub(Path(os.environ.get("USINE_HUB_CONFIG") or ROOT / "hub.toml"))
+    languages = hub["hub"]["languages"]
+    slugs = set(sc.published_slugs(hub, manifest))
+    manifest = {**manifest, "designs": {s: d for s, d in manifest["designs"].items() if s in slugs},
+                "variants": [v for v in manifest["variants"] if v.get("design") in slugs]}
+
+    with tempfile.TemporaryDirectory(prefix="usine-bench-site-") as tmp:
+        site = Path(args.site_dir or tmp)
+        started = time.perf_counter()
+        try:
+            per_lang = build_site.build(site)
+        except sc.SiteError as err:
+            print(f"bench_site: {err}", file=sys.stderr)
+            return 1
+        total = time.perf_counter() - started
+        figures = measure(site, manifest, languages)
+    figures["build_seconds"] = {"total": round(total, 2),
+                                **{k: round(v, 2) for k, v in per_lang.items()}}
+    over = [p for p in figures["pages"] if p["bytes"] > PAGE_BUDGET]
+    over += [g for g in figures["previews"] if g["bytes"] > GLB_BUDGET]
+    figures["budgets"] = {"page_bytes": PAGE_BUDGET, "glb_bytes": GLB_BUDGET, "ok": not over}
+
+    if args.json:
+        print(json.dumps(figures, indent=1))
+    else:
+        print(f"full build, {len(languages)} languages: {total:.1f} s ("
+              + ", ".join(f"{k} {v:.1f} s" for k, v in per_lang.items()) + ")")
+        print(f"design pages before the model (budget {kb(PAGE_BUDGET)}):")
+        for p in figures["pages"]:
+            parts = ", ".join(f"{k} {kb(v)}" for k, v in sorted(p["by_kind"].items()))
+            print(f"  {p['lang']}/{p['design']}: {kb(p['bytes'])} raw, {kb(p['gzip_bytes'])} "
+                  f"gzip, {p['files']} files ({parts}); with the search index "
+                  f"({kb(p['search_index_bytes'])}): {kb(p['with_search_bytes'])}")
+        print(f"GLBs (budget of a preview GLB {kb(GLB_BUDGET)}; the 3D view loads only "
+              f"those within it):")
+        for g in figures["glbs"]:
+            note = "" if g["previewed"] else "  OVER BUDGET: no 3D view, drawing + download"
+            print(f"  {g['design']}/{g['variant']}.glb: {kb(g['bytes'])}{note}")
+        largest = max((g["bytes"] for g in figures["previews"]), default=0)
+        print(f"  largest GLB a page's 3D view loads: {kb(largest)} "
+              f"({len(figures['previews'])} GLBs previewed in all)")
+        v = figures["viewer"]
+        print(f"3D viewer, loaded on demand with the GLB: {kb(v['bytes'])} raw, "
+              f"{kb(v['gzip_bytes'])} gzip")
+        print("budgets: " + ("ok" if not over else f"EXCEEDED by {len(over)} item(s)"))
+    return 0 if not over else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

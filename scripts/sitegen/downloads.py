@@ -1,0 +1,61 @@
+"""The files a design page offers: paths in the site, order, and the checksum file.
+
+Download files keep the manifest's paths under `downloads/` in each language's site:
+`downloads/<slug>/<variant>.<ext>`. A variant's `files` maps a key (`stl`, `cut.dxf`...) to
+{path, bytes, sha256, format}; `format` is the key's last dotted part when absent.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Mapping
+
+from .inputs import Design
+
+DOWNLOADS_DIR = "downloads"
+FILE_KINDS = ("stl", "dxf", "glb", "svg", "step")  # download order on a design page
+
+
+def file_format(key: str, info: Mapping[str, Any]) -> str:
+    return str(info.get("format") or key.rsplit(".", 1)[-1]).lower()
+
+
+def kind_order(kind: str) -> tuple[int, str]:
+    return (FILE_KINDS.index(kind) if kind in FILE_KINDS else len(FILE_KINDS), kind)
+
+
+def sorted_files(variant: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(key, info) of a variant's files, printer/cutter files first."""
+    files = variant.get("files") or {}
+    return sorted(files.items(), key=lambda item: (kind_order(file_format(*item)), item[0]))
+
+
+def files_of_format(variant: Mapping[str, Any], fmt: str) -> list[dict[str, Any]]:
+    return [info for key, info in sorted_files(variant) if file_format(key, info) == fmt]
+
+
+def variant_files(design: Design) -> Iterator[dict[str, Any]]:
+    for variant in design.variants:
+        for _, info in sorted_files(variant):
+            yield info
+
+
+def site_path(info: Mapping[str, Any]) -> str:
+    return f"{DOWNLOADS_DIR}/{info['path']}"
+
+
+def download_files(design: Design) -> list[tuple[str, str, int | None]]:
+    """(path relative to build/, path in the site, bytes) of every file a design page links."""
+    return [(info["path"], site_path(info), info.get("bytes")) for info in variant_files(design)]
+
+
+def checksums_path(design: Design) -> str:
+    return f"{DOWNLOADS_DIR}/{design.slug}/SHA256SUMS"
+
+
+def checksums_text(design: Design) -> str:
+    """A `sha256sum -c` file for the design's downloads (names relative to its folder)."""
+    lines = []
+    for info in variant_files(design):
+        name = info["path"].split("/", 1)[1] if "/" in info["path"] else info["path"]
+        lines.append(f"{info['sha256']}  {name}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,53 @@
+"""Markers a hand-written page may hold, each replaced by generated HTML.
+
+`<!-- usine:NAME -->` on a line of docs/<lang>/*.md is replaced by `MARKERS[NAME](lang, ctx)`.
+A marker naming no entry fails the build (an HTML comment would hide the typo).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from .context import SiteContext
+from .coordination_forms import maker_form_html, status_form_html
+from .errors import SiteError
+from .request_form import request_form_html
+
+Renderer = Callable[[str, SiteContext], str]
+
+MARKER_RE = re.compile(r"<!--\s*usine:([a-z0-9-]+)\s*-->")
+
+
+def _request_form(lang: str, ctx: SiteContext) -> str:
+    return request_form_html(lang, ctx.regions, ctx.design_choices())
+
+
+MARKERS: dict[str, Renderer] = {
+    "request-form": _request_form,
+    "maker-form": maker_form_html,
+    "status-form": status_form_html,
+}
+
+
+def marker(name: str) -> str:
+    """The marker text of a registered name."""
+    if name not in MARKERS:
+        raise KeyError(name)
+    return f"<!-- usine:{name} -->"
+
+
+def has_markers(markdown: str) -> bool:
+    return MARKER_RE.search(markdown) is not None
+
+
+def render_markers(markdown: str, ctx: SiteContext, source: str = "page") -> str:
+    """The page with every marker replaced by its HTML (on lines of its own, so Markdown
+    leaves the HTML block alone)."""
+    def replace(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in MARKERS:
+            raise SiteError(f"{source}: unknown marker <!-- usine:{name} --> "
+                            f"(known: {', '.join(sorted(MARKERS))})")
+        return "\n" + MARKERS[name](ctx.lang, ctx) + "\n"
+    return MARKER_RE.sub(replace, markdown)

@@ -1,0 +1,123 @@
+"""The maker sign-up form in a real browser, against the real API on DynamoDB Local:
+sign up, read the edit link, change, withdraw; client-side checks in the API's words."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+import sitegen.coordination_forms as cf
+
+pytestmark = pytest.mark.slow
+
+MAKER_ID = re.compile(r"^M-[0-9A-HJKMNP-TV-Z]{8}$")
+
+
+def api_messages(lang):
+    spec = importlib.util.spec_from_file_location("i18n_for_test", cf.I18N)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {code: texts.get(lang, texts["en"]) for code, texts in module.FIELD.items()}
+
+
+def open_form(tab, site_url, lang, fragment=""):
+    tab.page.goto(f"{site_url}/{lang}/signup.html{fragment}")
+    expect(tab.page.locator("form[data-usine-form=maker]")).to_be_visible()
+    return tab.page
+
+
+def fill_valid(page, lang):
+    w = cf.words(lang)
+    page.get_by_label(w["name"]).fill("Fablab du Havre")
+    page.locator('[name="kind"]').select_option("fablab")
+    page.get_by_label(w["contact.name"]).fill("Ali Benali")
+    page.get_by_label(w["contact.email"]).fill("ali@fablab.example")
+    page.get_by_label(w["region"]).select_option("Seine-Maritime")
+    page.get_by_label(w["postcode"]).fill("76600")
+    page.locator('[name="machines.0.technology"]').select_option("fdm")
+    page.locator('[name="machines.0.model"]').fill("Prusa MK3S")
+    page.locator('[name="machines.0.count"]').fill("4")
+    page.locator('[name="offers.0.design"]').select_option("demo-clip")
+    page.locator('[name="offers.0.variant"]').select_option("20")
+    page.locator('[name="offers.0.units_per_day"]').fill("40")
+    page.get_by_label(w["materials"]).fill("PETG, PLA")
+    page.get_by_label(w["availability.from"]).fill(date.today().isoformat())
+    page.get_by_label(w["availability.until"]).fill((date.today() + timedelta(days=30)).isoformat())
+    page.get_by_label(w["consent"]).check()
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_sign_up_change_and_withdraw(tab, site_url, lang):
+    page = open_form(tab, site_url, lang)
+    fill_valid(page, lang)
+    page.get_by_role("button", name=cf.words(lang)["add_machine"]).click()
+    page.locator('[name="machines.1.technology"]').select_option("laser")
+    page.locator('[name="machines.1.model"]').fill("Trotec")
+    page.locator('[name="machines.1.count"]').fill("1")
+    page.locator("form [type=submit]").click()
+
+    expect(page.locator(".usine-status .usine-reference")).to_have_text(MAKER_ID, timeout=15_000)
+    link = page.locator(".usine-status a.usine-edit-link").get_attribute("href")
+    assert "#id=M-" in link and "&token=" in link
+    expect(page.get_by_label(cf.words(lang)["name"])).to_have_value("")  # emptied
+
+    # The edit link loads the sign-up, saves a change, then withdraws it.
+    page.goto("about:blank")
+    page.goto(link)
+    expect(page.get_by_label(cf.words(lang)["name"])).to_have_value("Fablab du Havre",
+                                                                    timeout=15_000)
+    expect(page.locator('[name="machines.1.model"]')).to_have_value("Trotec")
+    expect(page.locator('[name="offers.0.variant"]')).to_have_value("20")
+    page.locator('[name="offers.0.units_per_day"]').fill("55")
+    page.locator("form [type=submit]").click()
+    expect(page.locator(".usine-status")).not_to_be_empty(timeout=15_000)
+    assert page.locator(".usine-general-error").is_hidden()
+
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.locator(".usine-withdraw").click()
+    expect(page.locator(".usine-withdraw")).to_be_hidden(timeout=15_000)
+    page.goto("about:blank")
+    page.goto(link)
+    expect(page.locator(".usine-general-error")).to_be_visible(timeout=15_000)
+    # The browser logs the withdrawn sign-up's 404 (expected); nothing else may fail.
+    assert [e for e in tab.errors if "status of 404" not in e] == []
+    assert tab.outside_requests() == []
+
+
+def test_client_side_checks_use_the_apis_words_and_send_nothing(tab, site_url):
+    page = open_form(tab, site_url, "fr")
+    sent = []
+    page.on("request", lambda r: r.method in ("POST", "PUT") and sent.append(r.url))
+    page.get_by_label(cf.words("fr")["contact.email"]).fill("pas-une-adresse")
+    page.locator('[name="offers.0.units_per_day"]').fill("0")
+    page.locator("form [type=submit]").click()
+    words = api_messages("fr")
+    expect(page.locator("#f-name-error")).to_have_text(words["missing"])
+    expect(page.locator("#f-contact-email-error")).to_have_text(words["email"])
+    expect(page.locator("#f-offers-0-units_per_day-error")).to_have_text("doit être au moins 1")
+    expect(page.locator("#f-consent-error")).to_have_text(words["consent"])
+    assert page.get_by_label(cf.words("fr")["name"]).get_attribute("aria-invalid") == "true"
+    assert sent == []
+
+
+def test_server_messages_land_next_to_their_fields(tab, site_url):
+    page = open_form(tab, site_url, "en")
+    fill_valid(page, "en")
+    # A region the hub does not serve (a tampered select): only the API can refuse it.
+    page.eval_on_selector('[name="region"]', "s => { s.options[1].value = 'Atlantis'; s.value = 'Atlantis'; }")
+    page.locator("form [type=submit]").click()
+    expect(page.locator("#f-region-error")).to_contain_text("is not a region of this hub",
+                                                            timeout=15_000)
+    expect(page.locator(".usine-general-error")).to_be_visible()
+
+
+def test_honeypot_is_out_of_sight_and_out_of_the_tab_order(tab, site_url):
+    page = open_form(tab, site_url, "en")
+    trap = page.locator('[name="website"]')
+    assert trap.get_attribute("tabindex") == "-1"
+    box = trap.bounding_box()
+    assert box is None or box["x"] < 0

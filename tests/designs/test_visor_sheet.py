@@ -1,0 +1,130 @@
+"""visor-sheet: every variant against the pattern table, its DXF audit, the template."""
+
+from __future__ import annotations
+
+import math
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cad import dxf
+from cad.params import ParameterError
+from cad.patterns import SHEET_PATTERNS, SHEET_SIZES
+from cad.registry import read_design
+
+DESIGN = Path(__file__).resolve().parents[2] / "designs" / "visor-sheet"
+design = read_design(DESIGN)
+model = design.model()
+VARIANTS = {v.id: v.params for v in design.variants()}
+
+
+def test_matrix_is_every_size_by_every_pattern():
+    assert sorted(VARIANTS) == sorted(f"{s}-{p}" for s in SHEET_SIZES for p in SHEET_PATTERNS)
+
+
+def closed_form_cut_length(p) -> float:
+    w, h = p.size
+    r = p.corner_radius
+    return 2 * (w + h) - 8 * r + 2 * math.pi * r + \
+        len(p.pattern.offsets) * math.pi * p.hole_diameter
+
+
+@pytest.mark.parametrize("vid", sorted(VARIANTS))
+def test_variant_geometry_and_dxf(vid, tmp_path):
+    p = VARIANTS[vid]
+    w, h = SHEET_SIZES[p.sheet_size]
+    pat = SHEET_PATTERNS[p.sheet_pattern]
+    wp = model.build(p)
+    solid = wp.val()
+    assert len(wp.solids().vals()) == 1 and solid.isValid()
+    bb = solid.BoundingBox()
+    assert (bb.xmin, bb.ymin, bb.xmax, bb.ymax) == pytest.approx((0, 0, w, h), abs=1e-6)
+    area = w * h - (4 - math.pi) * p.corner_radius**2 - \
+        len(pat.offsets) * math.pi * (p.hole_diameter / 2) ** 2
+    assert solid.Volume() == pytest.approx(area * p.thickness, rel=1e-6)
+    # holes: centres at the pattern's offsets, top_distance below the top edge
+    circles = sorted(c["circle"] for c in dxf.contours(model.outline(p)) if "circle" in c)
+    assert [round(cx - w / 2, 6) for cx, _, _ in circles] == list(pat.offsets)
+    assert all(cy == pytest.approx(h - pat.top_distance) for _, cy, _ in circles)
+    assert all(r == pytest.approx(p.hole_diameter / 2) for *_, r in circles)
+    # the laser file
+    path = dxf.export_dxf(model.profiles(p)["cut"], tmp_path / "cut.dxf")
+    audit = dxf.audit_dxf(path)
+    assert audit["ok"] is True, audit["detail"]
+    assert audit["contours"] == 1 + len(pat.offsets) and audit["splines"] == 0
+    m = dxf.cut_metrics(path)
+    assert m["cut_length_mm"] == pytest.approx(closed_form_cut_length(p), abs=0.01)
+    assert m["pierces"] == 1 + len(pat.offsets)
+    # the interface the fit check reads
+    iface = model.interface(p, wp)
+    assert iface == {"kind": "holes", "pattern": p.sheet_pattern,
+                     "positions_mm": list(pat.offsets), "diameter_mm": 6.0}
+    assert all(c["ok"] for c in model.checks(p, wp).values())
+
+
+def _template(p):
+    svg = model.template_svg(p)
+    return svg, ET.fromstring(svg)
+
+
+NS = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.mark.parametrize("vid", ["a4-eu-888", "letter-us-6"])
+def test_template_is_one_to_one_with_a_100_mm_bar(vid):
+    p = VARIANTS[vid]
+    w, h = p.size
+    svg, root = _template(p)
+    assert root.get("width") == f"{w:g}mm" and root.get("height") == f"{h:g}mm"
+    assert root.get("viewBox") == f"0 0 {w:g} {h:g}"  # 1 user unit = 1 mm
+    bar = root.find(f".//{NS}g[@id='scale-bar']")
+    line = bar.find(f"{NS}line")
+    assert float(line.get("x2")) - float(line.get("x1")) == pytest.approx(100.0)
+    assert len(bar.findall(f"{NS}line")) == 1 + 11  # the bar and a tick every 10 mm
+    holes = root.findall(f".//{NS}g[@class='hole']/{NS}circle")
+    xs = sorted(float(c.get("cx")) - w / 2 for c in holes)
+    assert xs == pytest.approx(list(p.pattern.offsets), abs=1e-3)
+    assert all(float(c.get("cy")) == pytest.approx(p.pattern.top_distance) for c in holes)
+    assert all(float(c.get("r")) == pytest.approx(3.0) for c in holes)
+    assert "100 mm" in svg and "actual size" in svg
+
+
+def test_sheet_smaller_than_its_pattern_is_refused():
+    with pytest.raises(ParameterError) as info:
+        model.PARAMS(sheet_size="custom", custom_width=250.0, sheet_pattern="eu-888")
+    msg = str(info.value)
+    assert "custom_width" in msg and "250.0" in msg and "at least 252 mm" in msg
+    with pytest.raises(ParameterError) as info:
+        model.PARAMS(sheet_size="custom", custom_height=110.0)
+    assert "custom_height" in str(info.value) and "at least 125.4 mm" in str(info.value)
+
+
+def test_corner_into_a_hole_is_refused():
+    with pytest.raises(ParameterError) as info:
+        model.PARAMS(sheet_size="letter", sheet_pattern="se-8", corner_radius=40.0)
+    msg = str(info.value)
+    assert "corner_radius" in msg and "40.0" in msg and "from 0 to" in msg
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(size=st.sampled_from(["a4", "letter", "custom"]),
+       pattern=st.sampled_from(sorted(SHEET_PATTERNS)),
+       hole=st.floats(3.0, 11.0), corner=st.floats(-1.0, 45.0),
+       width=st.floats(90.0, 620.0), height=st.floats(90.0, 420.0))
+def test_property_valid_builds_one_solid_invalid_names_field(size, pattern, hole, corner,
+                                                            width, height):
+    kw = dict(sheet_size=size, sheet_pattern=pattern, hole_diameter=hole,
+              corner_radius=corner, custom_width=width, custom_height=height)
+    try:
+        p = model.PARAMS(**kw)
+    except ParameterError as err:
+        assert err.field in kw and re.search(r"is not allowed: .+", str(err))
+        assert repr(kw[err.field]) in str(err)
+        return
+    wp = model.build(p)
+    assert len(wp.solids().vals()) == 1 and wp.val().isValid()
+    assert len(dxf.contours(model.outline(p))) == 1 + len(p.pattern.offsets)
