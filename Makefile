@@ -18,8 +18,11 @@ build: setup          ## build every design variant (cached)
 site: build           ## build the site, one folder per language, into site/
 	$(PY) scripts/build_site.py
 
-bench: setup          ## cold build against cached rebuild, in one run
+bench: build          ## every benchmark, each against its baseline in the same run
 	$(PY) -m cad bench
+	$(PY) scripts/bench_visor.py
+	$(PY) scripts/bench_site.py
+	$(PY) scripts/bench_api.py --package
 
 clean:
 	rm -rf build site .pytest_cache

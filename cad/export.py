@@ -9,11 +9,15 @@ Each format serves someone different, so each gets its own tessellation:
   small peg.
 * GLB (browser preview): 0.1 mm and 0.3 rad (17 degrees): about 10x fewer triangles,
   still smooth on screen, tens of kB per part. CadQuery has no direct GLB exporter, so it
-  goes through `cq.Assembly(...).export()`. Coordinates are written as CadQuery gives them
+  goes through an Assembly and OCCT's glTF writer, with faces merged into one mesh per
+  part (CadQuery's own export writes one mesh per B-rep face: a finger-jointed panel
+  became hundreds of meshes and a 550 kB file). Coordinates are written as CadQuery gives them
   (millimetre numbers; glTF's unit is the metre), which a framing viewer does not mind.
 * SVG (drawing): top view and isometric view side by side, visible edges only, edges
   discretised to 0.05 mm (a tenth of a pixel on a 420 px view of a 200 mm part) and
-  coordinates rounded to 0.01 mm to keep the file small: a design page shows every
+  coordinates rounded to a thousandth of the part's size (0.01 mm at the finest,
+  `drawing_decimals`), one <path> per group of edges, to keep the file
+  small: a design page shows every
   variant's drawing, and stacks of headbands have many edges.
 * STEP (people who edit): exact B-rep; the header timestamp and product name are fixed
   so the same model gives the same bytes.
@@ -26,6 +30,7 @@ Every file is written atomically (temporary file, then rename).
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import re
 from pathlib import Path
@@ -33,7 +38,12 @@ from typing import Iterator
 
 import cadquery as cq
 from cadquery.occ_impl.exporters import svg as cq_svg
+from cadquery.occ_impl.exporters.assembly import toCAF
 from OCP.BRepMesh import BRepMesh_IncrementalMesh
+from OCP.Message import Message_ProgressRange
+from OCP.RWGltf import RWGltf_CafWriter
+from OCP.TCollection import TCollection_AsciiString
+from OCP.TColStd import TColStd_IndexedDataMapOfStringString
 
 from cad.fsutil import atomic_target
 
@@ -91,9 +101,24 @@ def export_glb(shape: cq.Shape, path: str | os.PathLike, name: str = "part") -> 
     # meets its tolerance instead of remeshing with relative (coarser on long edges) ones.
     BRepMesh_IncrementalMesh(copy.wrapped, GLB_TOLERANCE_MM, False, GLB_ANGULAR_RAD, True)
     assembly = cq.Assembly(copy, name=name, color=cq.Color(*GLB_COLOR))
+    return _write_glb(assembly, path)
+
+
+def _write_glb(assembly: cq.Assembly, path: str | os.PathLike) -> Path:
+    """CadQuery's glTF export, with faces merged into one mesh per part."""
     with atomic_target(path) as tmp:
-        assembly.export(str(tmp), exportType="GLTF", tolerance=GLB_TOLERANCE_MM,
-                        angularTolerance=GLB_ANGULAR_RAD)
+        # glTF is +Y up; CadQuery is +Z up (as cq.Assembly.export does).
+        original = assembly.loc
+        assembly.loc = original * cq.Location((0, 0, 0), (1, 0, 0), -90)
+        try:
+            _, doc = toCAF(assembly, True, True, GLB_TOLERANCE_MM, GLB_ANGULAR_RAD)
+        finally:
+            assembly.loc = original
+        writer = RWGltf_CafWriter(TCollection_AsciiString(str(tmp)), True)
+        writer.SetMergeFaces(True)
+        if not writer.Perform(doc, TColStd_IndexedDataMapOfStringString(),
+                              Message_ProgressRange()):
+            raise OSError(f"glTF writer failed for {path}")
     return Path(path)
 
 
@@ -109,11 +134,34 @@ def _svg_edge_tolerance(tol: float) -> Iterator[None]:
         cq_svg.DISCRETIZATION_TOLERANCE = old
 
 
-_NUMBER = re.compile(r"-?\d+\.\d{3,}(?:e-?\d+)?")
+_NUMBER = re.compile(r"-?\d+\.\d{2,}(?:e-?\d+)?")
 
 
-def _round_numbers(text: str) -> str:
-    return _NUMBER.sub(lambda m: f"{float(m.group()):.2f}".rstrip("0").rstrip("."), text)
+_PATH_RUN = re.compile(r'(?:\s*<path d="[^"]*"\s*/>)+')
+_PATH_DATA = re.compile(r'<path d="([^"]*)"')
+_TRAILING_ZERO = re.compile(r"\.0\b")  # "506.0" -> "506"
+
+
+def _round_numbers(text: str, decimals: int = 2) -> str:
+    return _NUMBER.sub(lambda m: f"{float(m.group()):.{decimals}f}".rstrip("0").rstrip("."),
+                       text)
+
+
+def drawing_decimals(size_mm: float) -> int:
+    """Decimals kept in a drawing's coordinates: a step of at most a thousandth of the
+    part's size (under half a pixel on a 420 px view), 0.01 mm at the finest."""
+    step = size_mm / 1000
+    return max(0, min(2, -math.floor(math.log10(step)))) if step > 0 else 2
+
+
+def _merge_paths(body: str, decimals: int = 2) -> str:
+    """One <path> per run of edges instead of one per edge (same strokes, a third of the
+    bytes): a finger-jointed box has thousands of edges."""
+    def merged(run: re.Match) -> str:
+        data = _round_numbers(" ".join(d.strip() for d in _PATH_DATA.findall(run.group())),
+                              decimals)
+        return f'\n<path d="{_TRAILING_ZERO.sub("", data)}" />'
+    return _PATH_RUN.sub(merged, body)
 
 
 def _view_svg(shape: cq.Shape, direction: tuple[float, float, float]) -> tuple[str, float, float]:
@@ -126,8 +174,8 @@ def _view_svg(shape: cq.Shape, direction: tuple[float, float, float]) -> tuple[s
     height = float(re.search(r'height="([\d.]+)"', text).group(1))
     body = text[text.index("<g"):text.rindex("</svg>")]
     # Only path data is rounded: the scale/translate transform needs its precision.
-    body = re.sub(r'd="([^"]*)"', lambda m: f'd="{_round_numbers(m.group(1))}"', body)
-    return body, width, height
+    box = shape.BoundingBox()
+    return _merge_paths(body, drawing_decimals(max(box.xlen, box.ylen, box.zlen))), width, height
 
 
 def svg_drawing(shape: cq.Shape) -> str:
@@ -207,10 +255,7 @@ def assembly_shape(assembly: cq.Assembly) -> tuple[cq.Shape, list[tuple[str, cq.
 def export_assembly_glb(assembly: cq.Assembly, path: str | os.PathLike) -> Path:
     """An Assembly as binary glTF (its colours; a part added several times is written
     once and instanced)."""
-    with atomic_target(path) as tmp:
-        assembly.export(str(tmp), exportType="GLTF", tolerance=GLB_TOLERANCE_MM,
-                        angularTolerance=GLB_ANGULAR_RAD)
-    return Path(path)
+    return _write_glb(assembly, path)
 
 
 def export_assembly(assembly: cq.Assembly, shape: cq.Shape, out_dir: str | os.PathLike,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import re
 import logging
 import os
 import sys
@@ -78,6 +79,24 @@ def compact_search_index(site_lang: Path) -> None:
         script.write_text(f"var __index = {text}", encoding="utf-8")
 
 
+_KEEP_WHITESPACE = re.compile(r"(<(pre|textarea)\b[\s\S]*?</\2>)")
+_INDENT = re.compile(r"\n[ \t]+")
+
+
+def strip_indentation(page: str) -> str:
+    """Drop the indentation of every line, except inside <pre> and <textarea> where it
+    is content. Browsers render the same; the pages lose a tenth of their bytes."""
+    parts = _KEEP_WHITESPACE.split(page)
+    # split() with two groups yields [text, block, tag name, text, block, tag name, ...]
+    return "".join(_INDENT.sub("\n", part) if i % 3 == 0 else part if i % 3 == 1 else ""
+                   for i, part in enumerate(parts))
+
+
+def compact_html(site_lang: Path) -> None:
+    for page in site_lang.rglob("*.html"):
+        page.write_text(strip_indentation(page.read_text(encoding="utf-8")), encoding="utf-8")
+
+
 def redirect_html(hub: dict, languages: list[str]) -> str:
     default = languages[0]
     name = html.escape(hub["hub"].get("name", "Usine"))
@@ -126,6 +145,7 @@ def build(site_dir: Path, languages: list[str] | None = None, strict: bool = Tru
             for source_map in (site_dir / lang / "assets").rglob("*.map"):
                 source_map.unlink()
             compact_search_index(site_dir / lang)
+            compact_html(site_dir / lang)
             timings[lang] = time.perf_counter() - started
     (site_dir / "index.html").write_text(redirect_html(hub, all_langs), encoding="utf-8")
     return timings

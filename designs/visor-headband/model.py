@@ -23,6 +23,23 @@ worn):
   the forehead.
 - Each end stops where the outer arc length from the centre line reaches `band_reach`,
   and is closed by a half-round of diameter T (no sharp corner against the temples).
+- Band cross-section (`band_profile`). "wall": as above. "truss" (the default): the
+  inner ellipse (a, b) as above, the outer one (a + D, b + D) with D = `truss_depth`;
+  the band is two upright walls TRUSS_WALL (0.9 mm, two extrusion lines of the 0.45 mm
+  auto width: one perimeter loop) thick, the inner against the head and the outer
+  carrying the pegs, with an empty core between them, joined by diagonal ribs (a Warren
+  truss: the ribs zigzag between the walls at TRUSS_RIB_ANGLE, so the two walls bend as
+  one section, not as a Vierendeel frame). The ribs are TRUSS_RIB thick and
+  `truss_rib_height` tall, printed on the bed; the walls, in-plane plates, carry the
+  shear from the ribs up to their top edge. The centre panel (TRUSS_CENTRE_GAP each side
+  of x = 0, where symmetry leaves no shear) has no rib, so the section at x = 0 is
+  exactly the two walls: the in-plane second moment is about h t d^2 / 2 (h =
+  `truss_height`, t = 0.9 mm, d = D - t between the walls' middles). Over the front the
+  walls are `truss_height` tall; from an end post's length (END_POST) before each strap
+  slot to the end they rise to `band_height` (a vertical step, no overhang), and the
+  end is closed by concentric half-rounds (a ring 0.9 mm thick). The strap slots go
+  through both walls; no rib crosses them. Stacks use the wall profile (the band above
+  would print on air over the lower front).
 - Pegs stick out along the outer normal. In print orientation they lie on the bed: a
   circle of the peg diameter whose lower part is cut flat at the 45 degree points, so no
   overhang is steeper than 45 degrees and the print needs no support. The cut part lies
@@ -100,6 +117,10 @@ MAX_STACK_HEIGHT = 200.0  #: mm: fits a 210 mm (Prusa MK3S) or 250 mm (Ender-3) 
 PILLAR_SIZE = 1.0  #: mm, side of the square breakaway pillars of a stack
 PILLAR_PITCH = 30.0  #: mm of arc between two pillars in the gap of a stack
 REINFORCEMENT_THICKNESS = 1.1  #: mm: the 0.2 mm first layer and three 0.3 mm layers
+TRUSS_WALL = 0.9  #: mm, each wall of the truss band: two extrusion lines (one loop)
+TRUSS_RIB = 0.9  #: mm, thickness of the truss band's diagonal ribs (two lines)
+TRUSS_RIB_ANGLE = 30.0  #: degrees between a diagonal rib and the walls
+TRUSS_CENTRE_GAP = 3.0  #: mm of outer arc each side of the centre line kept clear of ribs
 
 
 # ---------------------------------------------------------------------- parameters
@@ -168,10 +189,33 @@ class VisorHeadbandParams(Params):
         0.0, min=0.0, max=15.0, title="Lower reinforcement bar",
         doc="Width of the optional reinforcement bar: a flange 1.1 mm thick along the "
             "band's lower edge, pointing inwards, over the front between the strap "
-            "slots. 0 = none (fastest). 14 mm makes the band stiffer in its own plane "
-            "than the 3DVerkstan headband (second moment 708 against 595 mm4; 3 mm4 "
-            "without the bar) for 0.9 x its print time instead of 0.5 x. Single bands "
-            "only.")
+            "slots. 0 = none (fastest). With the wall profile, 14 mm makes the band "
+            "stiffer in its own plane than the 3DVerkstan headband (second moment 708 "
+            "against 595 mm4; 3 mm4 without the bar) for 0.9 x its print time instead "
+            "of 0.5 x. Single bands only.")
+
+    band_profile: str = param(
+        "truss", unit="", choices=("truss", "wall"), title="Band cross-section",
+        doc="truss = two thin upright walls (0.9 mm: two extrusion lines each; the "
+            "inner one against the head, the outer one carrying the pegs) truss_depth "
+            "apart, joined by diagonal ribs on the bed: stiffer in its own plane than "
+            "the 3DVerkstan headband (second moment 700 against 595 mm4) in about 0.55 x "
+            "its print time. wall = one upright wall band_thickness thick (about 0.5 x "
+            "the time, but 3 mm4: flexible in its own plane). Stacks use the wall.")
+    truss_depth: float = param(
+        17.0, min=6.0, max=25.0, title="Truss depth",
+        doc="Truss band only: radial depth from the inner wall's head side to the outer "
+            "wall's outer face. The in-plane stiffness grows with its square (16 mm "
+            "gives 616 mm4, 17 mm 700 mm4, with 6 mm walls); the time barely changes.")
+    truss_height: float = param(
+        6.0, min=5.0, max=30.0, title="Truss height",
+        doc="Truss band only: height of the two walls over the front; the ends, round "
+            "the strap slots, keep band_height.")
+    truss_rib_height: float = param(
+        0.8, min=0.5, max=30.0, title="Truss rib height",
+        doc="Truss band only: height of the diagonal ribs, printed on the bed from the "
+            "band's lower edge (0.8 mm: the 0.2 mm first layer and two 0.3 mm layers). "
+            "Taller ribs stiffen the truss in shear, at about 10 s of print per layer.")
 
     # -- derived values, used by build, checks and the cross-field rules
     @property
@@ -184,9 +228,29 @@ class VisorHeadbandParams(Params):
         return h.breadth / 2 + self.fit_allowance, h.length / 2 + self.fit_allowance
 
     @property
+    def depth(self) -> float:
+        """Radial depth of the band: inner (head) face to outer face."""
+        return self.truss_depth if self.band_profile == "truss" else self.band_thickness
+
+    @property
+    def wall(self) -> float:
+        """Thickness of the wall that carries the pegs (and of the inner one)."""
+        return TRUSS_WALL if self.band_profile == "truss" else self.band_thickness
+
+    @property
+    def rib_height(self) -> float:
+        return min(self.truss_rib_height, self.truss_height)
+
+    @property
+    def tall_from_arc(self) -> float:
+        """Truss band: outer arc length from the centre line where the band rises from
+        truss_height to band_height (an end post's length before the strap slot)."""
+        return self.slot_centre_arc - self.strap_slot_width / 2 - END_POST
+
+    @property
     def outer_semi_axes(self) -> tuple[float, float]:
         a, b = self.inner_semi_axes
-        return a + self.band_thickness, b + self.band_thickness
+        return a + self.depth, b + self.depth
 
     @property
     def slot_height(self) -> float:
@@ -255,6 +319,18 @@ class VisorHeadbandParams(Params):
                       f"from 1 to {most} for {self.band_height:g} mm bands: the stack "
                       f"({self.stack_height:g} mm) must stay below {MAX_STACK_HEIGHT:g} mm, "
                       f"a common printer's build height")
+        if self.band_profile == "truss":
+            if self.stack_count > 1:
+                self.fail("stack_count",
+                          "1 with band_profile 'truss' (its walls are lower than its ends: "
+                          "the band above would print on air); a stack uses the 'wall' "
+                          "profile")
+            if self.truss_height > self.band_height + 1e-9:
+                self.fail("truss_height", f"at most the band height ({self.band_height:g} mm)")
+            if self.peg_top_z + 1.0 > self.truss_height:
+                self.fail("truss_height",
+                          f"at least {self.peg_top_z + 1.0:.1f} mm to carry "
+                          f"{self.peg_diameter:g} mm pegs")
         if self.reinforcement_width > 0 and self.stack_count > 1:
             self.fail("reinforcement_width",
                       "0 for a stack: the bar is printed on the bed (stack_count = 1 only)")
@@ -311,10 +387,10 @@ def _normal(A, B, t):
 # ----------------------------------------------------------------------- geometry
 
 
-def _band(p: VisorHeadbandParams, t_end: float) -> cq.Solid:
-    a, b = p.inner_semi_axes
-    A, B = p.outer_semi_axes
-    T = p.band_thickness
+def _plan_face(a: float, b: float, T: float, t_end: float) -> cq.Face:
+    """Plan of a band between the ellipses (a, b) and (a + T, b + T) over parameters
+    -t_end .. t_end, each end closed by a half-round of diameter T."""
+    A, B = a + T, b + T
     deg = math.degrees(t_end)
     # standard angle alpha = 90 deg - t (x = r cos alpha, y = r sin alpha)
     outer = cq.Edge.makeEllipse(A, B, angle1=90 - deg, angle2=90 + deg)
@@ -331,15 +407,86 @@ def _band(p: VisorHeadbandParams, t_end: float) -> cq.Solid:
         caps.append(cq.Edge.makeThreePointArc(
             cq.Vector(*po, 0), cq.Vector(*tip, 0), cq.Vector(*pi, 0)))
     wire = cq.Wire.assembleEdges([outer, caps[1], inner, caps[0]])
-    face = cq.Face.makeFromWires(wire)
-    return cq.Solid.extrudeLinear(face, cq.Vector(0, 0, p.band_height))
+    return cq.Face.makeFromWires(wire)
+
+
+def truss_nodes(p: VisorHeadbandParams) -> list[tuple[float, float]]:
+    """The diagonal ribs of a truss band on the side x > 0, as (outer arc length of the
+    end on the inner wall, of the end on the outer wall); mirrored for x < 0. A Warren
+    truss: the ribs zigzag between the walls at TRUSS_RIB_ANGLE, from
+    TRUSS_CENTRE_GAP off the centre line (the centre panel, where symmetry leaves no
+    shear, has no rib: the section at x = 0 is the two walls) to short of the slots."""
+    d = p.depth - p.wall  # wall centre to wall centre
+    q = d / math.tan(math.radians(TRUSS_RIB_ANGLE))  # along the band between nodes
+    limit = p.slot_centre_arc - p.strap_slot_width / 2 - 2.0
+    s0 = TRUSS_CENTRE_GAP + TRUSS_RIB / 2
+    ribs, k = [], 0
+    while s0 + (k + 1) * q <= limit:
+        lo, hi = s0 + k * q, s0 + (k + 1) * q
+        ribs.append((lo, hi) if k % 2 == 0 else (hi, lo))
+        k += 1
+    return ribs
+
+
+def _rib_faces(p: VisorHeadbandParams) -> list[cq.Face]:
+    """Plans of the diagonal ribs: rectangles TRUSS_RIB wide from the inner wall's
+    middle surface to the outer wall's, on both sides of the centre line."""
+    a, b = p.inner_semi_axes
+    A, B = p.outer_semi_axes
+    w = p.wall
+    ai, bi = a + w / 2, b + w / 2  # the walls' middle surfaces
+    ao, bo = A - w / 2, B - w / 2
+    out = []
+    for s_in, s_out in truss_nodes(p):
+        for side in (1, -1):
+            pi = _point(ai, bi, side * param_at_arc(A, B, s_in))
+            po = _point(ao, bo, side * param_at_arc(A, B, s_out))
+            u = (po - pi) / np.linalg.norm(po - pi)
+            n = np.array([-u[1], u[0]]) * TRUSS_RIB / 2
+            pts = [pi + n, po + n, po - n, pi - n]
+            wire = cq.Wire.makePolygon([cq.Vector(x, y, 0) for x, y in pts], close=True)
+            out.append(cq.Face.makeFromWires(wire))
+    return out
+
+
+def _sector_face(a: float, b: float, T: float, t_end: float) -> cq.Face:
+    """Plan between the ellipses (a, b) and (a + T, b + T) over -t_end .. t_end, ends
+    straight."""
+    deg = math.degrees(t_end)
+    outer = cq.Edge.makeEllipse(a + T, b + T, angle1=90 - deg, angle2=90 + deg)
+    inner = cq.Edge.makeEllipse(a, b, angle1=90 - deg, angle2=90 + deg)
+    ends = [cq.Edge.makeLine(outer.startPoint(), inner.startPoint()),
+            cq.Edge.makeLine(outer.endPoint(), inner.endPoint())]
+    return cq.Face.makeFromWires(cq.Wire.assembleEdges([outer, ends[1], inner, ends[0]]))
+
+
+def _band(p: VisorHeadbandParams, t_end: float) -> cq.Solid:
+    """The band (for a truss, with its walls, end rings and ribs)."""
+    a, b = p.inner_semi_axes
+    up = cq.Vector(0, 0, p.band_height)
+    body = cq.Solid.extrudeLinear(_plan_face(a, b, p.depth, t_end), up)
+    if p.band_profile != "truss":
+        return body
+    w = p.wall
+    core = cq.Solid.extrudeLinear(_plan_face(a + w, b + w, p.depth - 2 * w, t_end),
+                                  cq.Vector(0, 0, p.band_height + 2)).translate(
+                                      cq.Vector(0, 0, -1))
+    body = body.cut(core)
+    if p.truss_height < p.band_height:
+        A, B = p.outer_semi_axes
+        t_tall = param_at_arc(A, B, p.tall_from_arc)
+        top = cq.Solid.extrudeLinear(_sector_face(a - 1, b - 1, p.depth + 2, t_tall),
+                                     cq.Vector(0, 0, p.band_height))
+        body = body.cut(top.translate(cq.Vector(0, 0, p.truss_height)))
+    ribs = [cq.Solid.extrudeLinear(f, cq.Vector(0, 0, p.rib_height)) for f in _rib_faces(p)]
+    return body.fuse(*ribs).clean()
 
 
 def _peg_template(p: VisorHeadbandParams) -> cq.Solid:
     """One peg along +Y from y = -T/2 (inside the wall) to y = peg_length, on z = 0."""
     r = p.peg_diameter / 2
     zc = p.peg_axis_z
-    root = -p.band_thickness / 2
+    root = -p.wall / 2
     length = p.peg_length - root
     cyl = cq.Solid.makeCylinder(r, length, cq.Vector(0, root, zc), cq.Vector(0, 1, 0))
     # cut the underside flat at z = 0 (the 45 degree points of the circle)
@@ -382,7 +529,7 @@ def _reinforcement(p: VisorHeadbandParams) -> cq.Solid:
     """The lower bar: a flange from the band's mid-wall inwards by reinforcement_width,
     REINFORCEMENT_THICKNESS thick, between the strap slots (parameter +-t_f)."""
     a, b = p.inner_semi_axes
-    T, w = p.band_thickness, p.reinforcement_width
+    T, w = p.wall, p.reinforcement_width
     A, B = p.outer_semi_axes
     s_f = p.slot_centre_arc - p.strap_slot_width / 2 - 2.0
     t_f = math.degrees(param_at_arc(A, B, s_f))
@@ -412,7 +559,7 @@ def pillar_arcs(p: VisorHeadbandParams) -> list[float]:
 def _pillars(p: VisorHeadbandParams, offsets) -> list[cq.Solid]:
     """The breakaway pillars of every gap of a stack (empty for a single band)."""
     A, B = p.outer_semi_axes
-    T, g, c = p.band_thickness, p.stack_gap, PILLAR_SIZE
+    T, g, c = p.wall, p.stack_gap, PILLAR_SIZE
     eps = 0.05  # pillars reach this far into the bands they join
     wall = []
     for s in pillar_arcs(p):
@@ -446,8 +593,7 @@ def _build(p: VisorHeadbandParams, offsets) -> cq.Workplane:
     A, B = p.outer_semi_axes
     t_end = param_at_arc(A, B, p.band_reach)
     body = _band(p, t_end)
-    if p.reinforcement_width > 0:
-        body = body.fuse(_reinforcement(p)).clean()
+    extra = [_reinforcement(p)] if p.reinforcement_width > 0 else []
 
     template = _peg_template(p)
     pegs = []
@@ -458,10 +604,10 @@ def _build(p: VisorHeadbandParams, offsets) -> cq.Workplane:
         angle = math.degrees(math.atan2(n[1], n[0])) - 90.0  # +Y -> n
         pegs.append(template.rotate(cq.Vector(), cq.Vector(0, 0, 1), angle)
                     .translate(cq.Vector(x, y, 0)))
-    body = body.fuse(*pegs).clean()
+    body = body.fuse(*extra, *pegs).clean()
 
     slots = []
-    depth = p.band_thickness + 4.0
+    depth = p.depth + 4.0
     for side in (1, -1):
         t = side * param_at_arc(A, B, p.slot_centre_arc)
         x, y = _point(A, B, t)
@@ -653,7 +799,10 @@ def band_section_solid(p: VisorHeadbandParams) -> cq.Solid:
 
 def figures(p: VisorHeadbandParams, result) -> dict:
     """Stiffness proxy: second moments of the band's section at the front centre line
-    (cad.section; the same method is applied to the anchor headband's STL)."""
+    (cad.section; the same method is applied to the anchor headband's STL). For the
+    truss band the plane x = 0 falls in the rib-free centre panel: the section is the
+    two walls, counted as one section (the ribs make them act as one; the proxy does
+    not count the ribs' shear flexibility)."""
     loops = section.brep_section(band_section_solid(p), 0.0)
     return {"stiffness": section.bending_figure(loops, "front centre line (x = 0), "
                                                 "band and reinforcement bar, pegs excluded")}

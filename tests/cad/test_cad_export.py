@@ -81,3 +81,36 @@ def test_atomic_target_keeps_old_file_on_failure(tmp_path):
             raise RuntimeError("exporter crashed")
     assert path.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["x.stl"]
+
+
+def test_svg_draws_every_visible_edge_in_one_path_per_group():
+    # A plate with 4 holes: the top view shows 4 outline edges and 4 circles.
+    plate = (cq.Workplane("XY").box(60, 40, 3)
+             .faces(">Z").workplane().rarray(30, 20, 2, 2).hole(6))
+    drawing = export.svg_drawing(as_shape(plate))
+    ET.fromstring(drawing)  # still well-formed
+    top = drawing[drawing.index('id="top"'):drawing.index('id="isometric"')]
+
+    paths = re.findall(r'<path d="([^"]*)"', top)
+    assert len(paths) == 1, "the visible edges of a view are merged into one path"
+    # Every edge is still drawn: one move-to per edge (the 4 sides and 4 circles at least).
+    assert paths[0].count("M") >= 8
+    assert ".0 " not in paths[0] and not re.search(r"\d\.\d{3,}", paths[0])
+
+
+def test_assembly_glb_has_one_mesh_per_part(tmp_path):
+    # CadQuery's own glTF export writes one mesh per B-rep face (6 for a box).
+    assembly = cq.Assembly().add(cq.Workplane().box(10, 10, 10), name="a") \
+        .add(cq.Workplane().sphere(4).translate((20, 0, 0)), name="b")
+    path = export.export_assembly_glb(assembly, tmp_path / "two.glb")
+    scene = trimesh.load(path)
+    assert len(scene.geometry) == 2
+    # The box's six faces arrive as one mesh of 12 triangles.
+    assert sorted(len(g.faces) for g in scene.geometry.values())[0] == 12
+
+
+@pytest.mark.parametrize("size, decimals", [(5, 2), (99, 2), (100, 1), (500, 1), (1500, 0)])
+def test_drawing_precision_follows_the_part_size(size, decimals):
+    # A step of at most size/1000: under half a pixel on a 420 px wide view.
+    assert export.drawing_decimals(size) == decimals
+    assert 10 ** -decimals <= max(size / 1000, 0.01)

@@ -300,3 +300,10 @@ def test_a_language_without_pages_gets_english_ones_with_a_note(fake_hub, tmp_pa
         assert sc.UI["en"]["untranslated"] in html, page
     assert 'data-usine-form="request"' in (tmp_path / "site" / "es" / "request.html").read_text()
     assert 'href="es/index.html"' in (tmp_path / "site" / "index.html").read_text()
+
+
+def test_strip_indentation_keeps_preformatted_text():
+    from build_site import strip_indentation
+    page = "<div>\n    <p>a</p>\n  <pre><code>\n  keep\n    this</code></pre>\n  <textarea>\n  too</textarea>\n  <b>"
+    assert strip_indentation(page) == (
+        "<div>\n<p>a</p>\n<pre><code>\n  keep\n    this</code></pre>\n<textarea>\n  too</textarea>\n<b>")
