@@ -31,11 +31,10 @@ import numpy as np
 
 from cad import dxf, nesting, section
 from cad.fit import MAX_CLEARANCE_MM, MIN_CLEARANCE_MM
+from cad.anthropometry import HEAD_SIZES
 from cad.params import Params, param
 from cad.patterns import SHEET_PATTERNS, SheetPattern
 
-HEAD_SIZES = {  # head breadth, length (mm): as the printed headband (Pheasant, Bodyspace)
-    "s": (145.0, 180.0), "m": (155.0, 195.0), "l": (165.0, 205.0)}
 END_RADIUS = 4.0  #: mm, the strip's rounded ends
 SLOT_LENGTH = 3.0  #: mm, strap slot along the strip
 SLOT_END_POST = 6.0  #: mm between a strap slot and the strip's end
@@ -91,7 +90,8 @@ class VisorLasercutParams(Params):
 
     @property
     def semi_axes(self) -> tuple[float, float]:
-        breadth, length = HEAD_SIZES[self.head_size]
+        head = HEAD_SIZES[self.head_size]
+        breadth, length = head.breadth, head.length
         return breadth / 2, length / 2
 
     @property

@@ -54,7 +54,8 @@ def test_variant_geometry_dxf_and_fit(vid, tmp_path):
     assert bb.zlen == pytest.approx(p.material_thickness, abs=1e-6)
     # tabs: the flat position whose OUTER arc length, bent on the head ellipse, is the
     # hole's offset (closed form by a dense polyline)
-    a, b = model.HEAD_SIZES[p.head_size][0] / 2, model.HEAD_SIZES[p.head_size][1] / 2
+    head = model.HEAD_SIZES[p.head_size]
+    a, b = head.breadth / 2, head.length / 2
     t = p.material_thickness
     outer, neutral = Ellipse(a + t, b + t), Ellipse(a + t / 2, b + t / 2)
     want = [neutral.arc_at(outer.param_at(o)) for o in pat.offsets]
