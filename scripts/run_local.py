@@ -150,4 +150,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # Ctrl-C during a build step: the step stops with us
+        print("\nStopped.", file=sys.stderr)
+        sys.exit(130)
