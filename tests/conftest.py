@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 import dynamodb_local
 from ports import free_port
+
+REPO = Path(__file__).resolve().parent.parent
 
 # Fake, alphanumeric credentials: DynamoDB Local accepts any, boto3 insists on some, and
 # no test may ever reach real AWS.
@@ -24,3 +29,16 @@ def dynamodb_endpoint():
         yield server.endpoint
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def real_manifest() -> Path:
+    """build/manifest.json of the real designs, built with `python -m cad build` if absent."""
+    manifest = REPO / "build" / "manifest.json"
+    if not manifest.is_file():
+        result = subprocess.run([sys.executable, "-m", "cad", "build"], cwd=REPO,
+                                capture_output=True, text=True)
+        if result.returncode != 0 or not manifest.is_file():
+            pytest.fail("`python -m cad build` did not produce build/manifest.json:\n"
+                        + result.stdout[-3000:] + result.stderr[-3000:])
+    return manifest

@@ -16,8 +16,6 @@ import http.server
 import importlib.util
 import json
 import os
-import subprocess
-import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,17 +126,10 @@ def static_site_url(static_site):
 
 
 @pytest.fixture(scope="session")
-def real_static_site_url(tmp_path_factory):
+def real_static_site_url(tmp_path_factory, real_manifest):
     """The site of the repository's designs, served over HTTP."""
-    manifest = REPO / "build" / "manifest.json"
-    if not manifest.is_file():
-        result = subprocess.run([sys.executable, "-m", "cad", "build"], cwd=REPO,
-                                capture_output=True, text=True)
-        if result.returncode != 0 or not manifest.is_file():
-            pytest.fail("`python -m cad build` did not produce build/manifest.json:\n"
-                        + result.stdout[-3000:] + result.stderr[-3000:])
     site = tmp_path_factory.mktemp("real-static-site")
-    _build({"USINE_STAGE": "local", "USINE_MANIFEST": str(manifest)}, site)
+    _build({"USINE_STAGE": "local", "USINE_MANIFEST": str(real_manifest)}, site)
     with _serve(site) as url:
         yield url
 

@@ -7,10 +7,8 @@ the box's shell (outer box less the inside less the two arm ports, closed form):
 tab sits in a slot and no corner is doubled or left empty.
 """
 
-import importlib.util
 import itertools
 import math
-import sys
 import tomllib
 from pathlib import Path
 
@@ -18,20 +16,12 @@ import pytest
 
 from cad import dxf, joints
 from cad.params import ParameterError
+from cad.registry import read_design
 
 DESIGN = Path(__file__).resolve().parents[2] / "designs" / "plexibox"
 
 
-def _load_model():
-    name = "usine_test_plexibox_model"
-    spec = importlib.util.spec_from_file_location(name, DESIGN / "model.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-model = _load_model()
+model = read_design(DESIGN).model()
 META = tomllib.loads((DESIGN / "design.toml").read_text(encoding="utf-8"))
 THICKNESSES = META["variants"]["matrix"]["sheet_thickness"]
 ODD = dict(inner_width=350, inner_depth=300, inner_height=280, sheet_thickness=6.0,

@@ -5,10 +5,8 @@ table; the STL is one closed body; the bounding box and volume follow from the p
 in closed form (Pappus); one STL per outlet is sliced with the real PrusaSlicer.
 """
 
-import importlib.util
 import math
 import shutil
-import sys
 import tomllib
 from pathlib import Path
 
@@ -19,20 +17,12 @@ from cad import gauge, iso5356
 from cad.export import export_stl
 from cad.meshcheck import check_mesh, load_mesh
 from cad.params import ParameterError
+from cad.registry import read_design
 
 DESIGN = Path(__file__).resolve().parents[2] / "designs" / "snorkel-adapter"
 
 
-def _load_model():
-    name = "usine_test_snorkel_adapter_model"
-    spec = importlib.util.spec_from_file_location(name, DESIGN / "model.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-model = _load_model()
+model = read_design(DESIGN).model()
 META = tomllib.loads((DESIGN / "design.toml").read_text(encoding="utf-8"))
 MATRIX = META["variants"]["matrix"]
 VARIANTS = [(m, o) for m in MATRIX["mask"] for o in MATRIX["outlet"]]

@@ -8,9 +8,7 @@ taken from the model.
 """
 
 import dataclasses
-import importlib.util
 import math
-import sys
 import time
 import tomllib
 from pathlib import Path
@@ -29,16 +27,7 @@ from cad.registry import read_design
 DESIGN = Path(__file__).resolve().parents[2] / "designs" / "visor-headband"
 
 
-def _load_model():
-    name = "usine_test_visor_headband_model"
-    spec = importlib.util.spec_from_file_location(name, DESIGN / "model.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look the module up here
-    spec.loader.exec_module(module)
-    return module
-
-
-model = _load_model()
+model = read_design(DESIGN).model()
 META = tomllib.loads((DESIGN / "design.toml").read_text(encoding="utf-8"))
 MATRIX = META["variants"]["matrix"]
 VARIANTS = {v.id: v.params_dict() for v in read_design(DESIGN).variants()}

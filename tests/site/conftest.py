@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -71,17 +69,6 @@ def fake_site(fake_hub, readable_dir) -> Path:
     return site
 
 
-@pytest.fixture(scope="session")
-def real_manifest() -> Path:
-    """build/manifest.json of the real designs, built with `python -m cad build` if absent."""
-    manifest = REPO / "build" / "manifest.json"
-    if not manifest.is_file():
-        result = subprocess.run([sys.executable, "-m", "cad", "build"], cwd=REPO,
-                                capture_output=True, text=True)
-        if result.returncode != 0 or not manifest.is_file():
-            pytest.fail("`python -m cad build` did not produce build/manifest.json:\n"
-                        + result.stdout[-3000:] + result.stderr[-3000:])
-    return manifest
 
 
 @pytest.fixture(scope="session")
