@@ -81,7 +81,10 @@ def openapi_document() -> dict | None:
         module = importlib.import_module("chalicelib.openapi")
     except ModuleNotFoundError:
         return None
-    return module.openapi_document() if hasattr(module, "openapi_document") else None
+    if not hasattr(module, "openapi_document"):
+        return None
+    # The site's copy outlives the day it is built: no date range of that day in it.
+    return module.openapi_document(live_dates=False)
 
 
 # Shared CSS/JS (and the vendored viewer): the same files in every language's site.

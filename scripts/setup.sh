@@ -68,6 +68,35 @@ if [ "$(cat .venv/.usine-installed 2>/dev/null)" != "$want" ]; then
   echo "$want" > .venv/.usine-installed
 fi
 
+# --- Tools that cannot share .venv -------------------------------------------------
+# checkov (tests/api/test_api_template.py) pins boto3, networkx and packaging below
+# requirements.lock's versions: it gets its own virtualenv from its own lock file.
+if [ ! -x .venv-tools/bin/python ]; then
+  say "creating .venv-tools"
+  "$PY" -m venv .venv-tools
+fi
+want=$(sha requirements-tools.lock)
+if [ "$(cat .venv-tools/.usine-installed 2>/dev/null)" != "$want" ]; then
+  say "installing checkov into .venv-tools from requirements-tools.lock"
+  .venv-tools/bin/python -m pip install -q --disable-pip-version-check -r requirements-tools.lock
+  echo "$want" > .venv-tools/.usine-installed
+fi
+
+# --- Lambda wheels -----------------------------------------------------------------
+# The API's deployment package is built from these locked Linux wheels only:
+# serverless/package.py gives `chalice package` this folder and no index, so packaging
+# (and its test) never reaches a network. Downloaded here, checked against their hashes.
+want=$(sha serverless/lambda-wheels.lock)
+if [ "$(cat .cache/lambda-wheels/.usine-installed 2>/dev/null)" != "$want" ]; then
+  say "downloading the Lambda package's wheels (serverless/lambda-wheels.lock)"
+  rm -rf .cache/lambda-wheels
+  mkdir -p .cache/lambda-wheels
+  .venv/bin/python -m pip download -q --disable-pip-version-check --require-hashes --no-deps \
+    --only-binary=:all: --platform manylinux2014_x86_64 --implementation cp \
+    --python-version 3.11 --abi cp311 -d .cache/lambda-wheels -r serverless/lambda-wheels.lock
+  echo "$want" > .cache/lambda-wheels/.usine-installed
+fi
+
 # --- npm --------------------------------------------------------------------------
 want=$(sha package-lock.json)
 if [ "$(cat node_modules/.usine-installed 2>/dev/null)" != "$want" ]; then

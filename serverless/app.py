@@ -1,13 +1,16 @@
 """Usine API: routes and lazy getters only; the work is in chalicelib/ (see README.md)."""
 
 import logging
+import os
 
 from chalice import Chalice
 
-from chalicelib import config, handlers, tables
+from chalicelib import config, handlers, logs, tables
 
-app = Chalice(app_name="usine")
-app.log.setLevel(logging.INFO)
+# Chalice's own plain-text handler is replaced by one JSON object per line (chalicelib/logs.py)
+# on app.log, the "usine" logger every chalicelib module logs under.
+app = Chalice(app_name="usine", configure_logs=False)
+logs.configure(app.log, logging.INFO)
 
 # Built on first use, per (table, endpoint, region): nothing is read at import time.
 _TABLES = {}
@@ -25,9 +28,21 @@ def _request():
     return app.current_request
 
 
+def _request_id(event):
+    """API Gateway's request id, else Lambda's (chalice local), else a fresh one."""
+    context = getattr(event, "context", None) or {}
+    lambda_context = getattr(app, "lambda_context", None)
+    return (context.get("requestId") or getattr(lambda_context, "aws_request_id", None)
+            or os.urandom(16).hex())
+
+
 @app.middleware("http")
 def cors_and_json_errors(event, get_response):
-    return handlers.finish(get_response(event), config.settings(), event.headers)
+    token = logs.set_request_id(_request_id(event))
+    try:
+        return handlers.finish(get_response(event), config.settings(), event.headers)
+    finally:
+        logs.reset_request_id(token)
 
 
 @app.route("/requests", methods=["POST"])

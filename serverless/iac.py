@@ -1,10 +1,17 @@
 """Infrastructure as code, from the one table definition in ``chalicelib/tables.py``.
 
 - :func:`merge_template` is merged by ``chalice package --merge-template`` into the SAM
-  template: the DynamoDB table (on-demand, point-in-time recovery, encryption, TTL, the
-  ``by_listing`` index), the function's IAM policy written by hand and scoped to that
-  table, API Gateway throttling, and ``GatewayResponses`` that carry the CORS headers
-  (errors API Gateway makes itself, e.g. 429 when throttled, have none otherwise).
+  template (a deep merge: its keys override or extend the resources chalice generates,
+  ``APIHandler``, ``ApiHandlerRole`` and ``RestAPI``). It adds the hub's KMS key, which
+  encrypts the table, the function's environment, the logs and the server secret; the
+  DynamoDB table (on-demand, point-in-time recovery, TTL; no secondary index: GET /stats reads counters); the server secret
+  (Secrets Manager, ``USINE_SECRET_ARN``); the function's IAM policy written by hand and
+  scoped to those; X-Ray tracing; API access logs; reserved concurrency and API Gateway
+  throttling that agree; and ``GatewayResponses`` that carry the CORS headers (errors API
+  Gateway makes itself, e.g. 429 when throttled, have none otherwise), valid JSON bodies
+  and ``Retry-After``.
+- Checks that are wrong for this API are skipped *in the template*, each with its reason
+  (``Metadata.checkov.skip``), so ``checkov`` reports zero failures and says why.
 - :func:`policy_document` also writes ``.chalice/policy-<stage>.json`` for ``chalice
   deploy`` (``python serverless/iac.py --write-policies``; a test checks they agree).
 
@@ -24,51 +31,122 @@ sys.path.insert(0, str(HERE))
 from chalicelib import tables  # noqa: E402
 
 TABLE_RESOURCE = "UsineTable"
-ROLE_RESOURCE = "ApiHandlerRole"  # chalice's name for the function's role
-FUNCTION_RESOURCE = "APIHandler"
-API_RESOURCE = "RestAPI"
+ROLE_RESOURCE = "ApiHandlerRole"  # chalice's names for the function's role, the function
+FUNCTION_RESOURCE = "APIHandler"  # and the API (SAM expands RestAPI into the RestApi,
+API_RESOURCE = "RestAPI"          # its deployment and the stage RestAPI.Stage)
+KEY_RESOURCE = "UsineKey"
+SECRET_RESOURCE = "UsineSecret"
+ACCESS_LOGS_RESOURCE = "ApiAccessLogs"
+FUNCTION_LOGS_RESOURCE = "FunctionLogs"
+APIGW_LOGS_ROLE = "ApiGatewayLogsRole"
+APIGW_ACCOUNT = "ApiGatewayAccount"
 STAGES = ("local", "dev", "prod")
 
-# API Gateway throttling for the whole stage (requests per second, burst). A surge of
-# hospitals filling forms is tens per minute; a flood beyond this is not people.
-THROTTLE_RATE = 20
-THROTTLE_BURST = 50
+# Throttling and concurrency must agree, or API Gateway lets through more simultaneous
+# calls than the function may run and the surplus fails as a 5XX instead of a clean 429.
+# A call takes under REQUEST_SECONDS (warm p99 ~0.1 s; a cold start ~1 s), so at
+# THROTTLE_RATE calls/s the function runs at most THROTTLE_RATE * REQUEST_SECONDS at once;
+# a burst arrives all at once, so the burst itself must fit in the concurrency.
+# RESERVED_CONCURRENCY covers both, and caps the bill and the DynamoDB load of a flood.
+# A surge of hospitals filling forms is tens per minute: a flood beyond this is not people.
+# (Reserving needs an account concurrency quota >= RESERVED_CONCURRENCY + 100; a new
+# account's 10 is too low: ask for the default 1000 in Service Quotas.)
+THROTTLE_RATE = 20          # requests per second, whole stage
+THROTTLE_BURST = 20         # requests at once
+REQUEST_SECONDS = 1.0
+RESERVED_CONCURRENCY = 20
+assert THROTTLE_BURST <= RESERVED_CONCURRENCY
+assert THROTTLE_RATE * REQUEST_SECONDS <= RESERVED_CONCURRENCY
+
+# Retry-After (seconds) on API Gateway's own 429 and 5XX: the throttle's bucket refills
+# THROTTLE_RATE tokens a second, and a 5XX from the gateway (integration timeout, function
+# throttled or failing to start) is worth one retry soon, as the API's own 503 says.
+GATEWAY_RETRY_AFTER = 1
+# What the client sees in "error" for API Gateway's own answers: the API's own codes where
+# they mean the same (README "Errors"), "gateway_error" for the rest (e.g. 403 "Missing
+# Authentication Token" on an unknown path, 413 over API Gateway's 10 MB).
+GATEWAY_ERRORS = {"DEFAULT_4XX": "gateway_error", "DEFAULT_5XX": "unavailable",
+                  "THROTTLED": "rate_limited"}
+
+# API access logs: no client IP, no user agent (personal data; README: logs carry no
+# personal value). Kept a year: nothing personal, and incidents are found late.
+ACCESS_LOG_FORMAT = json.dumps({
+    "request_id": "$context.requestId", "time": "$context.requestTimeEpoch",
+    "method": "$context.httpMethod", "resource": "$context.resourcePath",
+    "status": "$context.status", "length": "$context.responseLength",
+    "latency_ms": "$context.responseLatency",
+    "integration_ms": "$context.integrationLatency",
+    "gateway_error": "$context.error.responseType", "trace": "$context.xrayTraceId",
+}, separators=(",", ":"))
+LOG_RETENTION_DAYS = 365
+# The server secret (tokens' HMAC key): alphanumeric so no escaping question arises
+# anywhere; 64 characters is ~380 bits, over chalicelib/secret.py's 32-byte minimum.
+SECRET_LENGTH = 64
 
 DATA_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
                 "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"]
+# X-Ray has no resource-level permissions: these two on "*" are what tracing needs
+# (the same as AWS's managed AWSXrayWriteOnlyAccess, minus the sampling reads).
+XRAY_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+
+# Checks that do not fit this API, skipped on their resource with the reason.
+SKIP_DLQ = {"id": "CKV_AWS_116", "comment": (
+    "Invoked synchronously by API Gateway only: the caller gets the error and retries "
+    "with its Idempotency-Key; a dead-letter queue receives async events only, and there "
+    "is nothing to redeliver.")}
+SKIP_VPC = {"id": "CKV_AWS_117", "comment": (
+    "Talks only to DynamoDB and Secrets Manager over their public AWS endpoints with IAM "
+    "and TLS; a VPC would add NAT or endpoint cost and cold-start time for no isolation "
+    "gain (no private resource to reach).")}
+SKIP_CACHE = {"id": "CKV_AWS_120", "comment": (
+    "Every answer is per request or no-store (tokens, POST/PUT/DELETE writes, /stats "
+    "carries its own Cache-Control); a stage cache would serve one caller's answer to "
+    "another and costs by the hour.")}
 
 
-def policy_document(table_arn: Any, index_arn: Any, logs_arn: Any) -> dict[str, Any]:
-    """The function's only permissions: its table, its index, its logs."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Sid": "OwnTable", "Effect": "Allow", "Action": list(DATA_ACTIONS),
-             "Resource": [table_arn]},
-            {"Sid": "ListingIndex", "Effect": "Allow", "Action": ["dynamodb:Query"],
-             "Resource": [index_arn]},
-            {
-                # Personal items are read one by one (a maker's own, with its token),
-                # never listed: no query or batch read may start in a PERSONAL# partition.
-                "Sid": "NeverListPersonalData", "Effect": "Deny",
-                "Action": ["dynamodb:Query", "dynamodb:BatchGetItem"],
-                "Resource": [table_arn, index_arn],
-                "Condition": {"ForAnyValue:StringLike": {"dynamodb:LeadingKeys": ["PERSONAL#*"]}},
-            },
-            {"Sid": "NoScans", "Effect": "Deny", "Action": ["dynamodb:Scan"],
-             "Resource": [table_arn, index_arn]},
-            {"Sid": "Logs", "Effect": "Allow",
-             "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-             "Resource": [logs_arn]},
-        ],
-    }
+def checkov_skips(*skips: dict[str, str]) -> dict[str, Any]:
+    return {"checkov": {"skip": [dict(s) for s in skips]}}
+
+
+def policy_document(table_arn: Any, index_arn: Any, logs_arns: list[Any],
+                    secret_arn: Any, key_arn: Any = None) -> dict[str, Any]:
+    """The function's only permissions: its table, its logs, its secret,
+    traces (and the hub's key, to read the secret and its own environment)."""
+    statements = [
+        {"Sid": "OwnTable", "Effect": "Allow", "Action": list(DATA_ACTIONS),
+         "Resource": [table_arn]},
+        {
+            # Personal items are read one by one (a maker's own, with its token),
+            # never listed: no query or batch read may start in a PERSONAL# partition.
+            "Sid": "NeverListPersonalData", "Effect": "Deny",
+            "Action": ["dynamodb:Query", "dynamodb:BatchGetItem"],
+            "Resource": [table_arn, index_arn],
+            "Condition": {"ForAnyValue:StringLike": {"dynamodb:LeadingKeys": ["PERSONAL#*"]}},
+        },
+        {"Sid": "NoScans", "Effect": "Deny", "Action": ["dynamodb:Scan"],
+         "Resource": [table_arn, index_arn]},
+        {"Sid": "Logs", "Effect": "Allow",
+         "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": list(logs_arns)},
+        {"Sid": "ServerSecret", "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"],
+         "Resource": [secret_arn]},
+        {"Sid": "Traces", "Effect": "Allow", "Action": list(XRAY_ACTIONS), "Resource": ["*"]},
+    ]
+    if key_arn is not None:
+        # The secret and the environment are encrypted with the hub's key.
+        statements.append({"Sid": "HubKey", "Effect": "Allow", "Action": ["kms:Decrypt"],
+                           "Resource": [key_arn]})
+    return {"Version": "2012-10-17", "Statement": statements}
 
 
 def stage_policy(stage: str) -> dict[str, Any]:
-    """``.chalice/policy-<stage>.json``: for ``chalice deploy`` with table ``usine-<stage>``."""
+    """``.chalice/policy-<stage>.json``: for ``chalice deploy`` with table ``usine-<stage>``
+    and secret ``usine-<stage>-secret`` (Secrets Manager appends 6 random characters to
+    a secret's ARN; it is encrypted with the account's default key, no grant needed)."""
     table = f"arn:*:dynamodb:*:*:table/usine-{stage}"
     return policy_document(table, f"{table}/index/*",
-                           f"arn:*:logs:*:*:log-group:/aws/lambda/usine-{stage}*")
+                           [f"arn:*:logs:*:*:log-group:/aws/lambda/usine-{stage}*"],
+                           f"arn:*:secretsmanager:*:*:secret:usine-{stage}-secret-??????")
 
 
 def cors_headers(origin: str) -> dict[str, str]:
@@ -81,44 +159,168 @@ def cors_headers(origin: str) -> dict[str, str]:
     }
 
 
+def gateway_body(code: str) -> str:
+    """The JSON body (a mapping template) of an error API Gateway makes itself.
+
+    ``$context.error.messageString`` is already a JSON string, quotes included
+    (``"Too Many Requests"``): it goes in as it is. ``$context.requestId`` is plain text.
+    """
+    return ('{"error": %s, "message": $context.error.messageString, '
+            '"request_id": "$context.requestId"}' % json.dumps(code))
+
+
 def gateway_response(kind: str, origin: str) -> dict[str, Any]:
+    headers = cors_headers(origin)
+    if kind != "DEFAULT_4XX":
+        headers["gatewayresponse.header.Retry-After"] = f"'{GATEWAY_RETRY_AFTER}'"
     return {
         "Type": "AWS::ApiGateway::GatewayResponse",
         "Properties": {
             "RestApiId": {"Ref": API_RESOURCE},
             "ResponseType": kind,
-            "ResponseParameters": cors_headers(origin),
-            "ResponseTemplates": {"application/json": json.dumps(
-                {"error": kind.lower(), "message": "$context.error.messageString"})},
+            "ResponseParameters": headers,
+            "ResponseTemplates": {"application/json": gateway_body(GATEWAY_ERRORS[kind])},
         },
     }
+
+
+def sub(text: str) -> dict[str, str]:
+    return {"Fn::Sub": text}
+
+
+def key_resource() -> dict[str, Any]:
+    """The hub's customer-managed key: rotated yearly, kept when the stack goes (the
+    retained table's data would be unreadable without it)."""
+    account_root = sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")
+    return {
+        "Type": "AWS::KMS::Key",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": {
+            "Description": sub("Usine ${AWS::StackName}: table, function environment, "
+                               "logs, server secret"),
+            "EnableKeyRotation": True,
+            "KeyPolicy": {"Version": "2012-10-17", "Statement": [
+                {
+                    # The account administers the key and IAM policies grant its use
+                    # (the function's role: kms:Decrypt); DynamoDB and Secrets Manager
+                    # use it through grants made by the deploying principal.
+                    "Sid": "AccountAdministersAndIamGrants", "Effect": "Allow",
+                    "Principal": {"AWS": account_root}, "Action": "kms:*", "Resource": "*",
+                },
+                {
+                    "Sid": "StackLogGroups", "Effect": "Allow",
+                    "Principal": {"Service": sub("logs.${AWS::Region}.amazonaws.com")},
+                    "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*",
+                               "kms:GenerateDataKey*", "kms:Describe*"],
+                    "Resource": "*",
+                    "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": sub(
+                        "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:"
+                        "log-group:/usine/${AWS::StackName}/*")}},
+                },
+            ]},
+        },
+    }
+
+
+def log_group(name: str) -> dict[str, Any]:
+    return {"Type": "AWS::Logs::LogGroup", "Properties": {
+        "LogGroupName": sub("/usine/${AWS::StackName}/" + name),
+        "RetentionInDays": LOG_RETENTION_DAYS,
+        "KmsKeyId": {"Fn::GetAtt": [KEY_RESOURCE, "Arn"]},
+    }}
 
 
 def merge_template(origin: str, *, rate: int = THROTTLE_RATE,
                    burst: int = THROTTLE_BURST) -> dict[str, Any]:
     """What ``chalice package --merge-template`` adds to (and overrides in) its template."""
+    key_arn = {"Fn::GetAtt": [KEY_RESOURCE, "Arn"]}
     table_arn = {"Fn::GetAtt": [TABLE_RESOURCE, "Arn"]}
     index_arn = {"Fn::Sub": "${%s.Arn}/index/*" % TABLE_RESOURCE}
-    logs_arn = {"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:"
-                           "log-group:/aws/lambda/${AWS::StackName}-*"}
+    logs_arn = {"Fn::GetAtt": [FUNCTION_LOGS_RESOURCE, "Arn"]}
+    secret_arn = {"Ref": SECRET_RESOURCE}  # a secret's Ref is its ARN
+    table = tables.cloudformation_table()
+    table["Properties"]["SSESpecification"] = {
+        "SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": key_arn}
     return {
         "Resources": {
-            TABLE_RESOURCE: {**tables.cloudformation_table(), "UpdateReplacePolicy": "Retain"},
-            FUNCTION_RESOURCE: {"Properties": {"Environment": {"Variables": {
-                "TABLE_NAME": {"Ref": TABLE_RESOURCE}}}}},
+            KEY_RESOURCE: key_resource(),
+            "UsineKeyAlias": {"Type": "AWS::KMS::Alias", "Properties": {
+                "AliasName": sub("alias/usine-${AWS::StackName}"),
+                "TargetKeyId": {"Ref": KEY_RESOURCE}}},
+            TABLE_RESOURCE: {**table, "UpdateReplacePolicy": "Retain"},
+            SECRET_RESOURCE: {
+                # Kept when the stack goes, like the table whose tokens it keys.
+                "Type": "AWS::SecretsManager::Secret",
+                "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+                "Properties": {
+                    "Description": sub("Usine ${AWS::StackName}: the key of the API's tokens "
+                                       "(chalicelib/secret.py)"),
+                    "KmsKeyId": key_arn,
+                    "GenerateSecretString": {"PasswordLength": SECRET_LENGTH,
+                                             "ExcludePunctuation": True},
+                },
+            },
+            FUNCTION_LOGS_RESOURCE: log_group("function"),
+            ACCESS_LOGS_RESOURCE: log_group("api-access"),
+            FUNCTION_RESOURCE: {
+                "Metadata": checkov_skips(SKIP_DLQ, SKIP_VPC),
+                "Properties": {
+                    "Environment": {"Variables": {
+                        "TABLE_NAME": {"Ref": TABLE_RESOURCE},
+                        "USINE_SECRET_ARN": secret_arn}},
+                    "KmsKeyArn": key_arn,
+                    "Tracing": "Active",
+                    "ReservedConcurrentExecutions": RESERVED_CONCURRENCY,
+                    "LoggingConfig": {"LogGroup": {"Ref": FUNCTION_LOGS_RESOURCE}},
+                },
+            },
             ROLE_RESOURCE: {"Properties": {"Policies": [{
                 "PolicyName": "UsineApiPolicy",
-                "PolicyDocument": policy_document(table_arn, index_arn, logs_arn),
+                "PolicyDocument": policy_document(table_arn, index_arn, [logs_arn],
+                                                  secret_arn, key_arn),
             }]}},
-            API_RESOURCE: {"Properties": {"MethodSettings": [{
-                "ResourcePath": "/*", "HttpMethod": "*",
-                "ThrottlingRateLimit": rate, "ThrottlingBurstLimit": burst,
-            }]}},
+            API_RESOURCE: {
+                "Metadata": checkov_skips(SKIP_CACHE),
+                # Access logging needs the account's API Gateway logging role first.
+                "DependsOn": [APIGW_ACCOUNT],
+                "Properties": {
+                    "TracingEnabled": True,
+                    "AccessLogSetting": {
+                        "DestinationArn": {"Fn::GetAtt": [ACCESS_LOGS_RESOURCE, "Arn"]},
+                        "Format": ACCESS_LOG_FORMAT},
+                    "MethodSettings": [{
+                        "ResourcePath": "/*", "HttpMethod": "*",
+                        "ThrottlingRateLimit": rate, "ThrottlingBurstLimit": burst,
+                    }],
+                },
+            },
+            # API Gateway writes access logs with one role per account and region; set
+            # here so a fresh account works. Kept when the stack goes: other APIs of the
+            # account may rely on it by then.
+            APIGW_LOGS_ROLE: {
+                "Type": "AWS::IAM::Role",
+                "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+                "Properties": {
+                    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                        "Effect": "Allow", "Action": "sts:AssumeRole",
+                        "Principal": {"Service": "apigateway.amazonaws.com"}}]},
+                    "ManagedPolicyArns": [sub(
+                        "arn:${AWS::Partition}:iam::aws:policy/service-role/"
+                        "AmazonAPIGatewayPushToCloudWatchLogs")],
+                },
+            },
+            APIGW_ACCOUNT: {
+                "Type": "AWS::ApiGateway::Account",
+                "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+                "Properties": {"CloudWatchRoleArn": {"Fn::GetAtt": [APIGW_LOGS_ROLE, "Arn"]}},
+            },
             "GatewayResponseDefault4XX": gateway_response("DEFAULT_4XX", origin),
             "GatewayResponseDefault5XX": gateway_response("DEFAULT_5XX", origin),
             "GatewayResponseThrottled": gateway_response("THROTTLED", origin),
         },
-        "Outputs": {"TableName": {"Value": {"Ref": TABLE_RESOURCE}}},
+        "Outputs": {"TableName": {"Value": {"Ref": TABLE_RESOURCE}},
+                    "SecretArn": {"Value": secret_arn}},
     }
 
 

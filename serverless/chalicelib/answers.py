@@ -26,10 +26,6 @@ class RequestCreated(Answer):
         description="Secret: with the reference, shows the request's progress "
         "(GET /requests/{reference}, header Authorization: Bearer <token>). Shown once."
     )
-    linked_to: list[str] = Field(
-        default_factory=list,
-        description="Open requests of the same organization for the same designs.",
-    )
 
 
 class ItemProgress(Answer):
@@ -49,8 +45,6 @@ class RequestProgress(Answer):
     created_at: str
     region: str
     items: list[ItemProgress]
-    linked_to: list[str] = Field(default_factory=list)
-    repeats: list[str] = Field(default_factory=list)
 
 
 class MakerCreated(Answer):

@@ -19,7 +19,6 @@ Environment:
 - ``USINE_SITE_ORIGIN``: CORS origin, overriding hub.toml's stage ``site_origin``.
 - ``USINE_RATE_LIMIT``: writes per client per window, ``N/SECONDS`` (default ``30/600``);
   ``0`` disables it (load tests from one address).
-- ``USINE_STATS_CACHE_SECONDS``: how long ``GET /stats`` reuses its aggregates (30).
 """
 
 from __future__ import annotations
@@ -67,7 +66,6 @@ class Settings:
     manifest_path: Path | None
     site_origin_override: str | None
     rate_limit: tuple[int, int] = (30, 600)  # writes per client per window of seconds
-    stats_cache_seconds: float = 30.0
 
     def require_table(self) -> str:
         if not self.table_name:
@@ -96,7 +94,6 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         manifest_path=Path(manifest) if manifest else _first_existing(MANIFEST_CANDIDATES),
         site_origin_override=env.get("USINE_SITE_ORIGIN") or None,
         rate_limit=_rate_limit(env.get("USINE_RATE_LIMIT")),
-        stats_cache_seconds=_float(env.get("USINE_STATS_CACHE_SECONDS"), 30.0),
     )
 
 
@@ -111,13 +108,6 @@ def _rate_limit(value: str | None) -> tuple[int, int]:
     except ValueError:
         return (30, 600)
     return (n, seconds) if n > 0 and seconds > 0 else (0, 0)
-
-
-def _float(value: str | None, default: float) -> float:
-    try:
-        return float(value) if value else default
-    except ValueError:
-        return default
 
 
 # --------------------------------------------------------------------------- files

@@ -14,7 +14,8 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any, Mapping
 
 from pydantic import (
-    AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationInfo,
+    AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints,
+    ValidationInfo, WithJsonSchema,
 )
 from pydantic_core import PydanticCustomError
 
@@ -49,9 +50,58 @@ def context_of(info: ValidationInfo) -> RequestContext:
 
 
 # ------------------------------------------------------------------ text
+#
+# Every text rule is written once as a regular expression that both Python's ``re`` and
+# JSON Schema (ECMA 262) read the same way (only ``\uXXXX`` escapes, classes, groups and
+# bounded repetition), so the OpenAPI document states exactly what the server accepts.
+# The server trims surrounding white space (pydantic's ``strip_whitespace``: the Unicode
+# White_Space characters below), so every pattern allows that padding and constrains what
+# is inside it; lengths (``maxLength``) count the value as sent, padding included.
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f]")
+#: What ``strip_whitespace`` removes (Unicode White_Space; tests/api check every code point).
+WHITESPACE = (r"\u0009-\u000d\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f"
+              r"\u205f\u3000")
+#: Control characters refused in one-line text (C0 and DEL).
+CONTROL = r"\u0000-\u001f\u007f"
+#: Control characters refused in multi-line text (tab, line feed, carriage return allowed).
+CONTROL_TEXT = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f"
+_PAD = f"[{WHITESPACE}]*"
+# Lone surrogates (JSON "\ud800") are not text and cannot be stored: refused as controls.
+# JSON Schema cannot name them (a pattern sees UTF-16 units), so they are not in it.
+_SURROGATE = "\ud800-\udfff"
+
+
+def _padded(core: str) -> str:
+    """The JSON Schema pattern of a trimmed value: ``core`` between optional white space."""
+    return f"^{_PAD}(?:{core}){_PAD}$"
+
+
+def _text_core(control: str, min_length: int) -> str:
+    edge = f"[^{WHITESPACE}{control}]"
+    core = f"{edge}(?:[^{control}]*{edge})?"
+    return core if min_length else f"(?:{core})?"
+
+
+def line_pattern(min_length: int = 1) -> str:
+    """One line of text, not blank (``min_length`` 1) or possibly blank (0)."""
+    return _padded(_text_core(CONTROL, min_length))
+
+
+def text_pattern(min_length: int = 1) -> str:
+    """Multi-line text: tab and line breaks allowed, no other control character."""
+    return _padded(_text_core(CONTROL_TEXT, min_length))
+
+
+_EMAIL_PART = f"[^{WHITESPACE}{CONTROL}@<>(),;:\"\\[\\]\\\\.]+"
+EMAIL_CORE = f"[^{WHITESPACE}{CONTROL}@<>(),;:\"\\[\\]\\\\]+@{_EMAIL_PART}(?:\\.{_EMAIL_PART})+"
+_PHONE_SEPARATORS = r"[ ().\-/]*"
+PHONE_CORE = rf"\+?{_PHONE_SEPARATORS}(?:[0-9]{_PHONE_SEPARATORS}){{6,20}}"
+POSTCODE_CORE = r"[A-Za-z0-9](?:[A-Za-z0-9 \-]*[A-Za-z0-9\-])?"
+REGISTRY_ID_CORE = r"[A-Za-z0-9][A-Za-z0-9 \-]*[A-Za-z0-9\-]"
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+_CONTROL = re.compile(f"[{CONTROL_TEXT}{_SURROGATE}]")
+_CONTROL_OR_NEWLINE = re.compile(f"[{CONTROL}{_SURROGATE}]")
 
 
 def _single_line(value: str) -> str:
@@ -66,90 +116,143 @@ def _multi_line(value: str) -> str:
     return value.replace("\r\n", "\n")
 
 
-def Line(max_length: int, min_length: int = 1) -> Any:  # noqa: N802 (a type factory)
-    """A trimmed one-line text of bounded length."""
+def _as_sent(max_length: int) -> BeforeValidator:
+    """Refuse a text longer than ``max_length`` as sent (before trimming): the schema's
+    ``maxLength`` counts the value as it is in the body."""
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and len(value) > max_length:
+            raise PydanticCustomError("string_too_long", "must be at most {max_length} characters",
+                                      {"max_length": max_length})
+        return value
+    return BeforeValidator(check)
+
+
+def _schema(pattern: str, max_length: int, min_length: int = 1, **extra: Any) -> WithJsonSchema:
+    schema: dict[str, Any] = {"type": "string"}
+    if min_length:
+        schema["minLength"] = min_length
+    schema.update(maxLength=max_length, pattern=pattern, **extra)
+    return WithJsonSchema(schema)
+
+
+def _trimmed(max_length: int, min_length: int, check: Any, pattern: str) -> Any:
     return Annotated[
         str,
         StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
-        AfterValidator(_single_line),
+        _as_sent(max_length),
+        AfterValidator(check),
+        _schema(pattern, max_length, min_length),
     ]
+
+
+def Line(max_length: int, min_length: int = 1) -> Any:  # noqa: N802 (a type factory)
+    """A trimmed one-line text of bounded length."""
+    return _trimmed(max_length, min_length, _single_line, line_pattern(min_length))
 
 
 def Text(max_length: int, min_length: int = 1) -> Any:  # noqa: N802
     """A trimmed multi-line text of bounded length."""
-    return Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
-        AfterValidator(_multi_line),
-    ]
+    return _trimmed(max_length, min_length, _multi_line, text_pattern(min_length))
 
 
-_EMAIL = re.compile(r"^[^\s@<>(),;:\"\[\]\\]+@[^\s@<>(),;:\"\[\]\\.]+(\.[^\s@<>(),;:\"\[\]\\.]+)+$")
+_EMAIL = re.compile(EMAIL_CORE)
 
 
 def _email(value: str) -> str:
-    if not _EMAIL.match(value):
+    if not _EMAIL.fullmatch(value):
         raise PydanticCustomError("email", "must be an email address like name@example.org")
     return value
 
 
-_PHONE = re.compile(r"^\+?[0-9 ().\-/]+$")
+_PHONE = re.compile(PHONE_CORE)
 
 
 def _phone(value: str) -> str:
-    digits = sum(c.isdigit() for c in value)
-    if not _PHONE.match(value) or not 6 <= digits <= 20:
+    if not _PHONE.fullmatch(value):  # 6 to 20 digits, separators anywhere
         raise PydanticCustomError(
             "phone", "must be a phone number: digits, spaces and + ( ) - . / only"
         )
     return value
 
 
-_POSTCODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-]*$")
+_POSTCODE = re.compile(POSTCODE_CORE)
 
 
 def _postcode(value: str) -> str:
-    if not _POSTCODE.match(value):
+    if not _POSTCODE.fullmatch(value):
         raise PydanticCustomError("postcode", "must be a postcode: letters, digits, spaces, -")
     return value
 
 
-_REGISTRY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-]{1,31}$")
+_REGISTRY_ID = re.compile(REGISTRY_ID_CORE)
 
 
 def _registry_id(value: str) -> str:
-    if not _REGISTRY_ID.match(value):
+    if not _REGISTRY_ID.fullmatch(value):
         raise PydanticCustomError(
             "registry_id", "must be a registry number: 2 to 32 letters, digits, spaces, -"
         )
     return value
 
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(DATE_PATTERN[1:-1])
 
 
 def _iso_date(value: Any) -> Any:
+    """``YYYY-MM-DD`` exactly (ASCII digits, no white space), a real calendar date."""
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
-    if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
         raise PydanticCustomError("date_format", "must be a date written YYYY-MM-DD")
     try:
-        return date.fromisoformat(value.strip())
+        return date.fromisoformat(value)
     except ValueError:
         raise PydanticCustomError("date_invalid", "is not a real calendar date") from None
 
 
-Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_email)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32), AfterValidator(_phone)]
-Postcode = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=12),
-    AfterValidator(_postcode),
+def _coded(max_length: int, min_length: int, check: Any, core: str, description: str) -> Any:
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
+        _as_sent(max_length),
+        AfterValidator(check),
+        _schema(_padded(core), max_length, min_length, description=description),
+    ]
+
+
+Email = _coded(254, 1, _email, EMAIL_CORE,
+               "An e-mail address: one @, a domain with a dot, no white space or "
+               "control character inside; surrounding white space is trimmed.")
+Phone = _coded(32, 1, _phone, PHONE_CORE,
+               "A phone number: an optional leading +, then 6 to 20 digits with spaces and "
+               "( ) - . / between them; surrounding white space is trimmed.")
+Postcode = _coded(12, 1, _postcode, POSTCODE_CORE,
+                  "A postcode: letters, digits, spaces and -, starting with a letter or a "
+                  "digit; surrounding white space is trimmed.")
+RegistryId = _coded(32, 1, _registry_id, REGISTRY_ID_CORE,
+                    "A registry number (FINESS, SIRET...): 2 to 32 letters, digits, spaces "
+                    "and -, starting with a letter or a digit; surrounding white space is "
+                    "trimmed.")
+IsoDate = Annotated[
+    date,
+    BeforeValidator(_iso_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN}),
 ]
-RegistryId = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=32), AfterValidator(_registry_id)
-]
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+def _integral(value: Any) -> Any:
+    # JSON Schema's "integer" is any number with a zero fractional part: 2.0 (or 2e0) is 2.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def WholeNumber(minimum: int, maximum: int) -> Any:  # noqa: N802 (a type factory)
+    """A JSON integer from ``minimum`` to ``maximum``: ``2.0`` counts as 2 (as in JSON
+    Schema); a fraction, a string or a boolean is refused."""
+    return Annotated[int, Field(strict=True, ge=minimum, le=maximum), BeforeValidator(_integral)]
+
+
 OrgName = Line(200)
 PersonName = Line(120)
 RegionName = Line(100)
@@ -223,16 +326,22 @@ def check_consent(value: Any) -> Any:
     return value
 
 
-def check_unique_lines(lines: list[Any]) -> list[Any]:
-    """One line per (design, variant)."""
-    seen: set[tuple[str, str | None]] = set()
-    for line in lines:
-        key = (line.design, line.variant)
-        if key in seen:
-            raise PydanticCustomError(
-                "duplicate_design",
-                "lists {design} twice: give one line per design with the total quantity",
-                {"design": line.design if line.variant is None else f"{line.design} {line.variant}"},
-            )
-        seen.add(key)
-    return lines
+def merge_lines(amount: str) -> Any:
+    """A list validator adding up the lines that name the same (design, variant).
+
+    ``amount`` is the field summed (``quantity``, ``units_per_day``); the first line's
+    position is kept. A line without a variant (any variant) is its own key. Each line's
+    amount is bounded; a merged total may exceed that bound.
+    """
+    def merge(lines: list[Any]) -> list[Any]:
+        totals: dict[tuple[str, str | None], Any] = {}
+        for line in lines:
+            key = (line.design, line.variant)
+            if key in totals:
+                first = totals[key]
+                totals[key] = first.model_copy(
+                    update={amount: getattr(first, amount) + getattr(line, amount)})
+            else:
+                totals[key] = line
+        return list(totals.values())
+    return merge

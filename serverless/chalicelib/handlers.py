@@ -2,11 +2,15 @@
 
 Every handler runs inside :func:`answer`, which turns the exceptions below a route into
 the API's JSON errors in the client's language: bad input 400/413/415, unknown or not
-yours 404, reused idempotency key 409, too many writes 429, storage or configuration
-down 503 with ``Retry-After``.
+yours 404, reused idempotency key or a record changed meanwhile 409, too many writes 429,
+storage throttled, down or slow, or configuration missing 503 with ``Retry-After``, a
+call of ours that DynamoDB refuses 500.
 
 Logging: only references, counts, field names and error codes. Never a body, a contact,
 an address, a note, a token or a client address.
+
+Cold start: the body models (pydantic) are imported by the routes that validate a body,
+on their first call; reads, preflights and ``/stats`` never load them.
 """
 
 from __future__ import annotations
@@ -17,13 +21,9 @@ from typing import Any, Callable
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import config, i18n, ratelimit, references, responses, stats, tokens
-from .answers import MakerCreated, RequestCreated
-from .fields import RequestContext
+from . import config, faults, i18n, ratelimit, references, responses, secret, stats, tokens
 from .idempotency import Idempotency, IdempotencyConflict
-from .maker_models import parse_maker
 from .maker_store import MakerNotFound, MakerStore
-from .models import honeypot_filled, parse_request
 from .ratelimit import RateLimited
 from .store import RequestStore
 from .validation import ApiError, decode_json, error, idempotency_key, validate_data
@@ -46,35 +46,55 @@ def language(request: Any) -> str:
 def answer(request: Any, work: Callable[[str], Any]) -> Any:
     """Run ``work(lang)``; map what it raises to the API's error answers."""
     lang = language(request)
+    # Logged: fixed messages, error codes, the schema's field paths, counts (chalicelib/logs.py
+    # writes them as JSON with the request id). Never a value or a key name the client sent.
     try:
         return work(lang)
     except ApiError as exc:
+        facts: dict[str, Any] = {"error": exc.error, "status": exc.status}
         if exc.fields:
-            log.info("refused: %s %s", exc.error, ", ".join(sorted(exc.fields)))
-        else:
-            log.info("refused: %s", exc.error)
+            facts["fields"] = sorted(exc.fields)
+        if getattr(exc, "unknown_fields", 0):
+            facts["unknown_fields"] = exc.unknown_fields
+        log.info("refused", extra=facts)
         return responses.error_response(exc)
     except IdempotencyConflict:
-        log.info("refused: idempotency_conflict")
+        log.info("refused", extra={"error": "idempotency_conflict", "status": 409})
         return responses.error_response(error(409, "idempotency_conflict", lang))
     except RateLimited as exc:
-        log.info("refused: rate_limited")
+        log.info("refused", extra={"error": "rate_limited", "status": 429})
         return responses.error_response(
             error(429, "rate_limited", lang, headers={"Retry-After": str(exc.retry_after)},
                   seconds=exc.retry_after))
     except MakerNotFound:
+        log.info("refused", extra={"error": "not_found", "status": 404})
         return responses.error_response(error(404, "not_found", lang))
     except config.ConfigError as exc:
-        log.error("configuration error: %s", exc)  # paths and names, no user data
+        # The deployment's paths and names (ConfigError never holds user input).
+        log.error("configuration error", extra={"error": "configuration", "status": 503,
+                                                "detail": str(exc)})
         return responses.error_response(unavailable(lang))
     except (ClientError, BotoCoreError) as exc:
-        code = exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else ""
-        log.error("storage error: %s %s", type(exc).__name__, code)
-        return responses.error_response(unavailable(lang))
+        fault = faults.classify(exc)
+        facts = {"error": faults.error_code(exc), "fault": fault}
+        if getattr(exc, "operation_name", None):
+            facts["operation"] = exc.operation_name
+        if facts["error"] == "TransactionCanceledException":
+            facts["reasons"] = faults.cancellation_reasons(exc)
+        if fault == faults.CONFLICT:  # a condition no code path expected: reload, retry
+            log.warning("storage error", extra={**facts, "status": 409})
+            return responses.error_response(error(409, "conflict", lang))
+        if fault == faults.UNAVAILABLE:  # throttled, down, slow, table missing
+            log.error("storage error", extra={**facts, "status": 503})
+            return responses.error_response(unavailable(lang))
+        log.error("storage error", extra={**facts, "status": 500})  # a call of ours is wrong
+        return responses.error_response(error(500, "internal_error", lang))
 
 
-def request_context(settings: config.Settings) -> RequestContext:
+def request_context(settings: config.Settings) -> Any:
     """Regions from hub.toml, designs and variants from the manifest, today's earliest date."""
+    from .fields import RequestContext
+
     hub = config.load_hub(settings.hub_path)
     catalog = config.load_catalog(settings.manifest_path)
     return RequestContext(regions=hub.regions, designs=catalog.designs,
@@ -93,25 +113,38 @@ def _write_prelude(request: Any, scope: str, lang: str) -> tuple[Any, Idempotenc
     return data, (Idempotency(scope, key, tokens.body_hash(data)) if key else None)
 
 
-def _robot(data: Any, scope: str, get_table: GetTable) -> bool:
-    """A valid body with the hidden field filled: count it, store nothing.
+def _limit(request: Any, settings: config.Settings) -> ratelimit.Limit | None:
+    """This client's write counter in the current window (None when disabled)."""
+    count, window = settings.rate_limit
+    return ratelimit.limit_of(source_ip(request), datetime.now(timezone.utc), count, window,
+                              secret.keys()[0])
+
+
+def _robot_answer(data: Any, idem: Idempotency | None, limit: ratelimit.Limit | None,
+                  purpose: str, get_table: GetTable) -> tuple[str, str] | None:
+    """``(fake id, fake token)`` when a valid body fills the hidden field, else None.
 
     Checked after validation: an invalid body gets the same 400 a person would get, a
-    valid one the same 201, so a robot learns nothing from the answer.
+    valid one the same 201, so a robot learns nothing from the answer. Nothing is stored;
+    the post counts against the client's limit. With an idempotency key the fake answer is
+    derived from the server secret, the key and the body, so a retry gets the same one.
     """
+    from .models import honeypot_filled
+
     if not honeypot_filled(data):
-        return False
+        return None
+    ratelimit.hit(get_table(), limit)
     try:
         ratelimit.count(get_table(), "honeypot")
     except (ClientError, BotoCoreError):
         log.warning("honeypot hit not counted: storage error")
-    log.info("honeypot filled on %s: answered as accepted, nothing stored", scope)
-    return True
-
-
-def _limit(request: Any, settings: config.Settings, get_table: GetTable) -> None:
-    limit, window = settings.rate_limit
-    ratelimit.hit(get_table(), source_ip(request), datetime.now(timezone.utc), limit, window)
+    log.info("honeypot filled on %s: answered as accepted, nothing stored", purpose)
+    if idem is None:
+        return references.new_reference(), tokens.new_token(purpose, "", None)
+    key = secret.keys()[0]
+    fake = references.derived_reference(tokens.keyed(key, "honeypot", idem.key_hash,
+                                                     idem.body_hash))
+    return fake, tokens.new_token(purpose, fake, idem.key_hash, key)
 
 
 # ------------------------------------------------------------------ requests
@@ -119,24 +152,25 @@ def _limit(request: Any, settings: config.Settings, get_table: GetTable) -> None
 
 def create_request(request: Any, settings: config.Settings, get_table: GetTable) -> Any:
     """``POST /requests``: validate, store (once per key), answer 201 with the token."""
+    from .answers import RequestCreated
+    from .models import parse_request
+
     def work(lang: str) -> Any:
         context = request_context(settings)
         data, idem = _write_prelude(request, "requests", lang)
         part_request = validate_data(data, lambda d: parse_request(d, context), lang)
-        if _robot(data, "requests", get_table):
-            body = RequestCreated(reference=references.new_reference(),
-                                  tracking_token=tokens.new_token("tracking", "", None))
+        limit = _limit(request, settings)
+        robot = _robot_answer(data, idem, limit, "tracking", get_table)
+        if robot:
+            body = RequestCreated(reference=robot[0], tracking_token=robot[1])
             return responses.json_response(201, body.model_dump())
-        _limit(request, settings, get_table)
-        stored = RequestStore(get_table()).create(part_request, idem)
+        stored = RequestStore(get_table(), secrets=secret.keys()).create(part_request, idem, limit)
         if stored.replayed:
             log.info("request %s replayed (same idempotency key)", stored.reference)
         else:
-            log.info("request %s stored: %d line(s), region %s, %d link(s)", stored.reference,
-                     len(part_request.items), part_request.delivery.region, len(stored.linked_to))
+            log.info("request %s stored: %d line(s)", stored.reference, len(part_request.items))
         body = RequestCreated(reference=stored.reference, status="submitted",
-                              tracking_token=stored.tracking_token,
-                              linked_to=list(stored.linked_to))
+                              tracking_token=stored.tracking_token)
         headers = {"Idempotent-Replayed": "true"} if stored.replayed else None
         return responses.json_response(201, body.model_dump(), headers)
 
@@ -163,18 +197,23 @@ def request_progress(request: Any, reference: str, settings: config.Settings,
 
 
 def create_maker(request: Any, settings: config.Settings, get_table: GetTable) -> Any:
+    from .answers import MakerCreated
+    from .maker_models import parse_maker
+
     def work(lang: str) -> Any:
         context = request_context(settings)
         data, idem = _write_prelude(request, "makers", lang)
         signup = validate_data(data, lambda d: parse_maker(d, context), lang)
-        if _robot(data, "makers", get_table):
-            fake = "M-" + references.new_reference().removeprefix("R-")
-            body = MakerCreated(id=fake, edit_token=tokens.new_token("edit", fake, None))
+        limit = _limit(request, settings)
+        robot = _robot_answer(data, idem, limit, "edit", get_table)
+        if robot:
+            fake = "M-" + robot[0].removeprefix("R-")
+            body = MakerCreated(id=fake, edit_token=robot[1])
             return responses.json_response(201, body.model_dump())
-        _limit(request, settings, get_table)
-        maker_id, token, replayed = MakerStore(get_table()).create(signup, idem)
-        log.info("maker %s %s: %d offer(s), region %s", maker_id,
-                 "replayed" if replayed else "stored", len(signup.offers), signup.region)
+        maker_id, token, replayed = MakerStore(get_table(), secrets=secret.keys()).create(
+            signup, idem, limit)
+        log.info("maker %s %s: %d offer(s)", maker_id,
+                 "replayed" if replayed else "stored", len(signup.offers))
         body = MakerCreated(id=maker_id, edit_token=token)
         headers = {"Idempotent-Replayed": "true"} if replayed else None
         return responses.json_response(201, body.model_dump(), headers)
@@ -202,6 +241,8 @@ def read_maker(request: Any, maker_id: str, settings: config.Settings,
 
 def update_maker(request: Any, maker_id: str, settings: config.Settings,
                  get_table: GetTable) -> Any:
+    from .maker_models import parse_maker
+
     def work(lang: str) -> Any:
         context = request_context(settings)
         normal, token = _maker_id(maker_id), tokens.bearer(request.headers)
@@ -209,8 +250,8 @@ def update_maker(request: Any, maker_id: str, settings: config.Settings,
         if not normal or not token:
             raise MakerNotFound(maker_id)
         signup = validate_data(data, lambda d: parse_maker(d, context), lang)
-        _limit(request, settings, get_table)
-        record = MakerStore(get_table()).update(normal, token, signup)
+        record = MakerStore(get_table()).update(normal, token, signup,
+                                                _limit(request, settings))
         log.info("maker %s updated", normal)
         return responses.json_response(200, record)
 
@@ -244,7 +285,8 @@ def designs(request: Any, settings: config.Settings) -> Any:
 
 def public_stats(request: Any, settings: config.Settings, get_table: GetTable) -> Any:
     def work(lang: str) -> Any:
-        body = stats.cached(get_table(), settings.stats_cache_seconds)
+        now = datetime.now(timezone.utc)
+        body = stats.read(get_table(), now.date(), now=now)  # two queries, any table size
         return responses.json_response(200, body, {"Cache-Control": "public, max-age=30"})
 
     return answer(request, work)

@@ -19,6 +19,11 @@ FIELD: dict[str, dict[str, str]] = {
     "missing": {"en": "is required", "fr": "est obligatoire", "ar": "حقل إلزامي"},
     "extra_forbidden": {"en": "is not a known field", "fr": "n'est pas un champ connu",
                         "ar": "ليس حقلاً معروفاً"},
+    # Unknown keys, reported at their parent's path (code extra_forbidden), never named:
+    # the names are the client's; {allowed} are the schema's.
+    "unknown_fields": {"en": "has {count} unknown field(s); allowed: {allowed}",
+                       "fr": "contient {count} champ(s) inconnu(s) ; champs permis : {allowed}",
+                       "ar": "يحتوي على {count} من الحقول غير المعروفة؛ الحقول المسموح بها: {allowed}"},
     "string_type": {"en": "must be text", "fr": "doit être du texte", "ar": "يجب أن يكون نصاً"},
     "empty": {"en": "must not be empty", "fr": "ne doit pas être vide", "ar": "يجب ألا يكون فارغاً"},
     "string_too_short": {"en": "must be at least {min_length} characters",
@@ -145,6 +150,9 @@ GENERAL: dict[str, dict[str, str]] = {
                     "fr": "Le service n'est pas disponible pour le moment. Réessayez dans quelques "
                           "minutes ou contactez le hub.",
                     "ar": "الخدمة غير متاحة حالياً. حاولوا مجدداً بعد بضع دقائق أو اتصلوا بالمركز."},
+    "conflict": {"en": "The record changed meanwhile: reload the page and try again.",
+                 "fr": "L'enregistrement a changé entre-temps : rechargez la page et réessayez.",
+                 "ar": "تغيّر السجل في هذه الأثناء: أعيدوا تحميل الصفحة وحاولوا مجدداً."},
     "internal_error": {"en": "Something went wrong on the server.",
                        "fr": "Une erreur est survenue sur le serveur.",
                        "ar": "حدث خطأ في الخادم."},

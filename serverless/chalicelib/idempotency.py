@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from . import tokens
+from .config import ConfigError
 from .tables import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 RETENTION = timedelta(hours=24)
@@ -40,7 +41,7 @@ class Idempotency:
 
 
 def put_action(table_name: str, idem: Idempotency, record_id: str, answer: dict[str, Any],
-               now: datetime) -> dict[str, Any]:
+               now: datetime, token_hash: str) -> dict[str, Any]:
     """The transaction action writing the record (fails if a live one exists)."""
     epoch = int(now.timestamp())
     return {
@@ -52,6 +53,7 @@ def put_action(table_name: str, idem: Idempotency, record_id: str, answer: dict[
                 "body_hash": idem.body_hash,
                 "record_id": record_id,
                 "answer": answer,
+                "token_hash": token_hash,
                 "created_epoch": epoch,  # not created_at: that name is an index key (a string)
                 TTL_ATTRIBUTE: int((now + RETENTION).timestamp()),
             },
@@ -71,8 +73,23 @@ def get(table: Any, idem: Idempotency, now: datetime) -> dict[str, Any] | None:
     return item
 
 
-def replay(item: dict[str, Any], idem: Idempotency) -> tuple[str, dict[str, Any]]:
-    """``(record_id, first answer)``; IdempotencyConflict when the body differs."""
+def replay(item: dict[str, Any], idem: Idempotency, purpose: str,
+           secrets_in_use: tuple[bytes, ...]) -> tuple[str, dict[str, Any], str]:
+    """``(record_id, first answer, token)``; IdempotencyConflict when the body differs.
+
+    :class:`TokenLost` when no secret in use rebuilds the token (rotated twice within the
+    record's 24 hours).
+    """
     if item.get("body_hash") != idem.body_hash:
         raise IdempotencyConflict(idem.scope)
-    return str(item["record_id"]), dict(item.get("answer") or {})
+    record_id = str(item["record_id"])
+    token = tokens.rebuild_token(purpose, record_id, idem.key_hash, item.get("token_hash"),
+                                 secrets_in_use)
+    if token is None:
+        raise TokenLost(idem.scope)
+    return record_id, dict(item.get("answer") or {}), token
+
+
+class TokenLost(ConfigError):
+    """A replay whose token no secret in use can rebuild: the secret was rotated twice
+    within the record's 24 hours (see :mod:`.secret`). A deployment fault: 503."""

@@ -7,15 +7,14 @@ planner cannot use), with the materials in stock and an availability window.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .fields import (
     DesignSlug, Email, IsoDate, Line, Model, OrgName, PersonName, Phone, Postcode,
-    RegionName, RequestContext, VariantName, check_consent, check_design,
-    check_future_date, check_region, check_unique_lines, check_variant,
+    RegionName, RequestContext, VariantName, WholeNumber, check_consent, check_design,
+    check_future_date, check_region, check_variant, merge_lines,
 )
 
 MAKER_KINDS = ("individual", "fablab", "school", "lab", "company")
@@ -30,9 +29,9 @@ MAX_OFFERS = 20
 MAX_UNITS_PER_DAY = 100_000
 MAX_BUILD_MM = 5000
 
-MachineCount = Annotated[int, Field(strict=True, ge=1, le=MAX_MACHINE_COUNT)]
-UnitsPerDay = Annotated[int, Field(strict=True, ge=1, le=MAX_UNITS_PER_DAY)]
-Millimetres = Annotated[int, Field(strict=True, ge=0, le=MAX_BUILD_MM)]
+MachineCount = WholeNumber(1, MAX_MACHINE_COUNT)
+UnitsPerDay = WholeNumber(1, MAX_UNITS_PER_DAY)
+Millimetres = WholeNumber(0, MAX_BUILD_MM)
 
 
 class MakerContact(Model):
@@ -65,6 +64,9 @@ class Offer(Model):
 
 
 class Availability(Model):
+    """The window runs from the earlier of the two dates to the later (given in either
+    order, they are stored in order)."""
+
     start: IsoDate = Field(alias="from", description="First day of availability (YYYY-MM-DD).")
     until: IsoDate | None = Field(default=None, description="Last day, or open-ended.")
 
@@ -72,13 +74,16 @@ class Availability(Model):
 
     @field_validator("until")
     @classmethod
-    def _after_start(cls, value: date | None, info: ValidationInfo) -> date | None:
-        if value is None:
-            return None
-        start = info.data.get("start")
-        if start is not None and value < start:
-            raise PydanticCustomError("date_order", "must not be before the start date")
-        return check_future_date(value, info)
+    def _until(cls, value: date | None, info: ValidationInfo) -> date | None:
+        return None if value is None else check_future_date(value, info)
+
+    @model_validator(mode="after")
+    def _in_order(self) -> "Availability":
+        if self.until is not None and self.until < self.start:
+            start, until = self.until, self.start
+            object.__setattr__(self, "start", start)  # frozen: set once, while validating
+            object.__setattr__(self, "until", until)
+        return self
 
 
 class MakerSignup(Model):
@@ -92,7 +97,11 @@ class MakerSignup(Model):
     machines: list[Machine] = Field(min_length=1, max_length=MAX_MACHINES)
     materials: list[Line(60)] = Field(default_factory=list, max_length=MAX_MATERIALS,
                                       description="Materials in stock (PETG, PLA...).")
-    offers: list[Offer] = Field(min_length=1, max_length=MAX_OFFERS)
+    offers: list[Offer] = Field(
+        min_length=1, max_length=MAX_OFFERS,
+        description=f"1 to {MAX_OFFERS} offers. Offers naming the same design and variant "
+        "are merged into one, their rates added (an offer without a variant is its own).",
+    )
     availability: Availability
     consent: Literal[True] = Field(
         description="The maker agrees that the hub stores the contact details to "
@@ -102,7 +111,7 @@ class MakerSignup(Model):
                                 description="Leave empty: a trap for robots.")
 
     check_region = field_validator("region")(check_region)
-    check_offers = field_validator("offers")(check_unique_lines)
+    check_offers = field_validator("offers")(merge_lines("units_per_day"))
     check_consent = field_validator("consent", mode="before")(check_consent)
 
 

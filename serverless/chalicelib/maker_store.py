@@ -4,21 +4,28 @@
 in units per day, availability) and the edit token's hash; ``PERSONAL#<id>/MAKER`` holds the
 name, contact and postcode with a TTL. Withdrawal deletes the personal item and replaces
 the public one by an anonymous record (kind, region, machine counts) in one transaction.
+
+The public item expires with the availability window (``expires_at``, end of its last day
+anywhere on Earth; 365 days after the last update when open-ended), the personal item
+90 days later. TTL deletes up to two days late, so every read checks ``expires_at``.
+Each write changes the public counters of ``GET /stats`` in the same transaction.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, time, timedelta, timezone
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from botocore.exceptions import ClientError
-
-from . import idempotency, references, tokens
+from . import dynamo, idempotency, references, stats, tokens
+from .dynamo import Cancelled, Transaction, put_new, utc_iso
 from .idempotency import Idempotency
-from .maker_models import MakerSignup
-from .store import cancellation_codes, error_code, put_new, utc_iso
-from .tables import LISTING_ATTRIBUTE, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
+from .ratelimit import Limit, RateLimited
+from .store import live
+from .tables import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
+
+if TYPE_CHECKING:  # pydantic is loaded by the routes that validate a body, not here
+    from .maker_models import MakerSignup
 
 log = logging.getLogger("usine.store")
 
@@ -28,6 +35,8 @@ MAKER_SK = "MAKER"
 ID_PREFIX = "M-"
 PERSONAL_RETENTION = timedelta(days=90)  # after the end of the availability window
 OPEN_ENDED_RETENTION = timedelta(days=365)  # after the last update, without an end date
+# The last day of a window ends at 23:59:59 in the westernmost time zone (UTC-12).
+END_OF_DAY = time(11, 59, 59)
 
 
 class MakerNotFound(Exception):
@@ -46,11 +55,17 @@ def new_maker_id() -> str:
     return ID_PREFIX + references.new_reference().removeprefix(references.PREFIX)
 
 
+def window_end(until: Any) -> datetime:
+    """When a window whose last day is ``until`` is over everywhere."""
+    return datetime.combine(until + timedelta(days=1), END_OF_DAY, tzinfo=timezone.utc)
+
+
 class MakerStore:
-    def __init__(self, table: Any, *,
+    def __init__(self, table: Any, *, secrets: tuple[bytes, ...] = (),
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
                  new_id: Callable[[], str] = new_maker_id, max_attempts: int = 5) -> None:
         self.table = table
+        self._secrets = secrets
         self._clock = clock
         self._new_id = new_id
         self._max_attempts = max_attempts
@@ -66,7 +81,6 @@ class MakerStore:
         return {
             **maker_key(maker_id),
             "entity": "maker",
-            LISTING_ATTRIBUTE: "maker",
             "id": maker_id,
             "status": "active",
             "maker_kind": signup.kind,
@@ -78,7 +92,16 @@ class MakerStore:
             "token_hash": tokens.token_hash(token),
             "created_at": created,
             "updated_at": utc_iso(now),
+            TTL_ATTRIBUTE: self.public_expires_at(signup, now),
+            dynamo.VERSION: 1,
         }
+
+    def public_expires_at(self, signup: MakerSignup, now: datetime) -> int:
+        """The capacity is offered until the window is over (or a year without news)."""
+        until = signup.availability.until
+        if until is None:
+            return int((now + OPEN_ENDED_RETENTION).timestamp())
+        return int(window_end(until).timestamp())
 
     def personal_item(self, maker_id: str, signup: MakerSignup, now: datetime) -> dict[str, Any]:
         return {
@@ -96,52 +119,47 @@ class MakerStore:
         until = signup.availability.until
         if until is None:
             return int((now + OPEN_ENDED_RETENTION).timestamp())
-        end = datetime.combine(until, time(23, 59, 59), tzinfo=timezone.utc)
-        return int((max(now, end) + PERSONAL_RETENTION).timestamp())
+        return int((max(now, window_end(until)) + PERSONAL_RETENTION).timestamp())
 
     # ------------------------------------------------------------------ writes
 
-    def create(self, signup: MakerSignup, idem: Idempotency | None = None) -> tuple[str, str, bool]:
-        """``(id, edit_token, replayed)``."""
-        now = self._clock()  # a retry is caught by the idempotency record's condition
-        conflicts = 0
-        attempts = 0
-        while attempts < self._max_attempts:
-            maker_id = self._new_id()
-            token = tokens.new_token("edit", maker_id, idem.key if idem else None)
-            actions = [
-                put_new(self.table_name, self.public_item(maker_id, signup, token, utc_iso(now), now)),
-                put_new(self.table_name, self.personal_item(maker_id, signup, now)),
-            ]
-            if idem is not None:
-                actions.append(idempotency.put_action(
-                    self.table_name, idem, maker_id, {"id": maker_id, "status": "active"}, now))
-            try:
-                self.table.meta.client.transact_write_items(TransactItems=actions)
-            except ClientError as exc:
-                codes = cancellation_codes(exc) if error_code(exc) == "TransactionCanceledException" else []
-                if not codes:
-                    raise
-                if idem is not None and len(codes) > 2 and codes[2] == "ConditionalCheckFailed":
-                    existing = idempotency.get(self.table, idem, now)
-                    if existing is not None:
-                        return self._replay(existing, idem)
-                if "TransactionConflict" in codes and conflicts < 5:
-                    conflicts += 1
-                    continue
-                if "ConditionalCheckFailed" in codes[:2]:
-                    attempts += 1
-                    continue
-                raise
-            return maker_id, token, False
-        raise RuntimeError(f"no free maker id after {self._max_attempts} attempts")
+    def create(self, signup: MakerSignup, idem: Idempotency | None = None,
+               limit: Limit | None = None) -> tuple[str, str, bool]:
+        """``(id, edit_token, replayed)``: one transaction, as for requests (store.py)."""
+        now = self._clock()
+        made: dict[str, str] = {}
 
-    def _replay(self, item: dict[str, Any], idem: Idempotency) -> tuple[str, str, bool]:
-        maker_id, _answer = idempotency.replay(item, idem)
-        return maker_id, tokens.new_token("edit", maker_id, idem.key), True
+        def build(maker_id: str) -> Transaction:
+            token = tokens.new_token("edit", maker_id, idem.key_hash if idem else None,
+                                     self._secrets[0] if idem else None)
+            made[maker_id] = token
+            public = self.public_item(maker_id, signup, token, utc_iso(now), now)
+            tx = Transaction()
+            tx.add(put_new(self.table_name, public), "record")
+            tx.add(put_new(self.table_name, self.personal_item(maker_id, signup, now)), "record")
+            if idem is not None:
+                tx.add(idempotency.put_action(self.table_name, idem, maker_id,
+                                              {"id": maker_id, "status": "active"}, now,
+                                              tokens.token_hash(token)), "idem")
+            if limit is not None:
+                tx.add(limit.action(self.table_name), "rate")
+                tx.retry_after = limit.retry_after
+            for action in stats.maker_changed(self.table_name, None, public, now.date()):
+                tx.add(action)
+            return tx
+
+        maker_id, replayed = dynamo.create(
+            self.table.meta.client, self._new_id, build,
+            lambda: idempotency.get(self.table, idem, now) if idem else None,
+            attempts=self._max_attempts)
+        if replayed is not None and idem is not None:
+            maker_id, _answer, token = idempotency.replay(replayed, idem, "edit", self._secrets)
+            return maker_id, token, True
+        return maker_id, made[maker_id], False
 
     def _authorised(self, maker_id: str, token: str | None) -> dict[str, Any]:
-        item = self.table.get_item(Key=maker_key(maker_id), ConsistentRead=True).get("Item")
+        item = live(self.table.get_item(Key=maker_key(maker_id), ConsistentRead=True)
+                    .get("Item"), self._clock())
         if item is None or item.get("status") != "active" or not tokens.token_matches(
                 token, item.get("token_hash")):
             raise MakerNotFound(maker_id)
@@ -150,30 +168,38 @@ class MakerStore:
     def read(self, maker_id: str, token: str | None) -> dict[str, Any]:
         """The maker's own record (public + personal parts); MakerNotFound otherwise."""
         public = self._authorised(maker_id, token)
-        personal = self.table.get_item(Key=maker_personal_key(maker_id),
-                                       ConsistentRead=True).get("Item") or {}
-        return record_of(public, personal)
+        personal = live(self.table.get_item(Key=maker_personal_key(maker_id),
+                                            ConsistentRead=True).get("Item"), self._clock())
+        return record_of(public, personal or {})
 
-    def update(self, maker_id: str, token: str | None, signup: MakerSignup) -> dict[str, Any]:
-        """Replace the sign-up (both items, one transaction, only if the token still holds)."""
+    def update(self, maker_id: str, token: str | None, signup: MakerSignup,
+               limit: Limit | None = None) -> dict[str, Any]:
+        """Replace the sign-up (both items, one transaction, only if nothing changed since
+        it was read: the counters are moved from the old offers to the new ones)."""
         current = self._authorised(maker_id, token)
         now = self._clock()
         public = self.public_item(maker_id, signup, token or "", str(current["created_at"]), now)
+        public[dynamo.VERSION] = dynamo.next_version(current)
         personal = self.personal_item(maker_id, signup, now)
-        try:
-            self.table.meta.client.transact_write_items(TransactItems=[
-                {"Put": {"TableName": self.table_name, "Item": public,
-                         "ConditionExpression": "#st = :active AND token_hash = :h",
-                         "ExpressionAttributeNames": {"#st": "status"},
-                         "ExpressionAttributeValues": {":active": "active",
-                                                       ":h": current["token_hash"]}}},
-                {"Put": {"TableName": self.table_name, "Item": personal}},
-            ])
-        except ClientError as exc:
-            if "ConditionalCheckFailed" in cancellation_codes(exc):
-                raise MakerNotFound(maker_id) from None  # withdrawn meanwhile
-            raise
+        tx = Transaction()
+        tx.add({"Put": {"TableName": self.table_name, "Item": public,
+                        **unchanged_since(current)}}, "record")
+        tx.add({"Put": {"TableName": self.table_name, "Item": personal}})
+        if limit is not None:
+            tx.add(limit.action(self.table_name), "rate")
+            tx.retry_after = limit.retry_after
+        for action in stats.maker_changed(self.table_name, current, public, now.date()):
+            tx.add(action)
+        self._send(maker_id, tx)
         return record_of(public, personal)
+
+    def _send(self, maker_id: str, tx: Transaction) -> None:
+        try:
+            dynamo.transact(self.table.meta.client, tx)
+        except Cancelled as cancelled:
+            if "rate" in cancelled.failed:
+                raise RateLimited(tx.retry_after) from None
+            raise MakerNotFound(maker_id) from None  # withdrawn or changed meanwhile
 
     def withdraw(self, maker_id: str, token: str | None) -> None:
         """Delete the personal data now; keep an anonymous record for the counts."""
@@ -184,24 +210,26 @@ class MakerStore:
             tech = str(machine.get("technology"))
             counts[tech] = counts.get(tech, 0) + int(machine.get("count", 0))
         anonymous = {
-            **maker_key(maker_id), "entity": "maker", LISTING_ATTRIBUTE: "maker",
-            "id": maker_id, "status": "withdrawn", "maker_kind": current.get("maker_kind"),
+            **maker_key(maker_id), "entity": "maker", "id": maker_id, "status": "withdrawn",
+            "maker_kind": current.get("maker_kind"),
             "region": current.get("region"), "machine_counts": counts,
             "created_at": current.get("created_at"), "withdrawn_at": utc_iso(now),
+            dynamo.VERSION: dynamo.next_version(current),
         }
-        try:
-            self.table.meta.client.transact_write_items(TransactItems=[
-                {"Put": {"TableName": self.table_name, "Item": anonymous,
-                         "ConditionExpression": "#st = :active AND token_hash = :h",
-                         "ExpressionAttributeNames": {"#st": "status"},
-                         "ExpressionAttributeValues": {":active": "active",
-                                                       ":h": current["token_hash"]}}},
-                {"Delete": {"TableName": self.table_name, "Key": maker_personal_key(maker_id)}},
-            ])
-        except ClientError as exc:
-            if "ConditionalCheckFailed" in cancellation_codes(exc):
-                raise MakerNotFound(maker_id) from None
-            raise
+        tx = Transaction()
+        tx.add({"Put": {"TableName": self.table_name, "Item": anonymous,
+                        **unchanged_since(current)}}, "record")
+        tx.add({"Delete": {"TableName": self.table_name, "Key": maker_personal_key(maker_id)}})
+        for action in stats.maker_changed(self.table_name, current, None, now.date()):
+            tx.add(action)
+        self._send(maker_id, tx)
+
+
+def unchanged_since(current: dict[str, Any]) -> dict[str, Any]:
+    """Condition of a write that replaces ``current``: still active, same token, and not
+    changed since it was read (its version)."""
+    return dynamo.unchanged(current, "#st = :active AND token_hash = :h", {"#st": "status"},
+                            {":active": "active", ":h": current["token_hash"]})
 
 
 def record_of(public: dict[str, Any], personal: dict[str, Any]) -> dict[str, Any]:

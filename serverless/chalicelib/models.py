@@ -6,14 +6,15 @@ Hub-dependent rules (regions, designs, variants, today) are checked against a
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
 from .fields import (
-    Address, DesignSlug, Email, IsoDate, Line, Model, Notes, OrgName, PersonName, Phone,
-    Postcode, RegionName, RegistryId, RequestContext, VariantName, check_consent,
-    check_design, check_future_date, check_region, check_unique_lines, check_variant,
+    MAX_DAYS_AHEAD, Address, DesignSlug, Email, IsoDate, Line, Model, Notes, OrgName,
+    PersonName, Phone, Postcode, RegionName, RegistryId, RequestContext, VariantName,
+    WholeNumber, check_consent, check_design, check_future_date, check_region, check_variant,
+    merge_lines,
 )
 
 __all__ = [
@@ -31,7 +32,7 @@ MAX_ITEMS = 20
 HONEYPOT = "website"  # the hidden field robots fill
 REQUEST_STATUS_SUBMITTED = "submitted"
 
-Quantity = Annotated[int, Field(strict=True, ge=MIN_QUANTITY, le=MAX_QUANTITY)]
+Quantity = WholeNumber(MIN_QUANTITY, MAX_QUANTITY)
 
 
 class Organization(Model):
@@ -77,17 +78,25 @@ class PartRequest(Model):
     organization: Organization
     contact: Contact
     delivery: Delivery
-    items: list[Item] = Field(min_length=1, max_length=MAX_ITEMS)
-    needed_by: IsoDate = Field(description="Date the parts are needed by (YYYY-MM-DD).")
+    items: list[Item] = Field(
+        min_length=1, max_length=MAX_ITEMS,
+        description=f"1 to {MAX_ITEMS} lines. Lines naming the same design and variant are "
+        "merged into one, their quantities added (a line without a variant is its own).",
+    )
+    needed_by: IsoDate = Field(
+        description="Date the parts are needed by (YYYY-MM-DD): from today, counted in the "
+        f"earliest time zone (UTC-12), to {MAX_DAYS_AHEAD} days later."
+    )
     notes: Notes | None = None
     consent: Literal[True] = Field(
         description="The requester agrees that the hub stores the contact details to "
         "handle this request."
     )
     website: str | None = Field(default=None, max_length=500,
-                                description="Leave empty: a trap for robots.")
+                                description="Leave empty: a trap for robots (filled, the "
+                                "request is answered as accepted and not stored).")
 
-    check_items = field_validator("items")(check_unique_lines)
+    check_items = field_validator("items")(merge_lines("quantity"))
     check_needed_by = field_validator("needed_by")(check_future_date)
     check_consent = field_validator("consent", mode="before")(check_consent)
 

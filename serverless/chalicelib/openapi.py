@@ -1,33 +1,195 @@
 """The OpenAPI 3.1 document, generated from the same pydantic models that validate bodies.
 
 ``openapi_document()`` is what ``GET /openapi.json`` answers and what the site publishes
-as ``api/openapi.json`` (scripts/gen_pages.py calls it). With a hub.toml and a manifest
-at hand, the regions and designs are given as examples; validation stays the API's.
+as ``api/openapi.json`` (scripts/gen_pages.py calls it). It states every rule the server
+enforces on a body, so that whatever the document accepts the API accepts, and whatever
+it refuses the API refuses: lengths, patterns (the same regular expressions as the
+server's, padding included: the server trims white space), enums. Built with this hub's
+files at hand (it is generated per request), it also gives this hub's regions and designs
+as ``enum``, each design's variants, and the range of dates accepted today as a
+``pattern``. Without them it still builds, looser, with those rules in descriptions.
+What JSON Schema cannot say is in the descriptions: regions match without regard to case,
+lines naming the same design and variant are merged, the availability window's two dates
+are put in order, the body is at most ``MAX_BODY_BYTES``.
 """
 
 from __future__ import annotations
 
+import calendar
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
 from . import answers, config
+from .fields import MAX_DAYS_AHEAD, RequestContext
 from .maker_models import MakerSignup
 from .models import PartRequest
 from .validation import MAX_BODY_BYTES
 
 REF = "#/components/schemas/{model}"
-VERSION = "2.0.0"
+VERSION = "3.0.0"  # 3.0: no linked_to or repeats in answers; tokens keyed with a server secret
+#: Answer schemas that share a name with a (hub-constrained) body schema are renamed so:
+STORED_PREFIX = "Stored"
+ANSWERS = (answers.RequestCreated, answers.RequestProgress, answers.MakerCreated,
+           answers.MakerRecord, answers.MakerWithdrawn, answers.DesignList, answers.Stats,
+           answers.ErrorBody)
 
 
-def _schemas() -> dict[str, Any]:
-    models = [(PartRequest, "validation"), (MakerSignup, "validation")]
-    models += [(m, "serialization") for m in (
-        answers.RequestCreated, answers.RequestProgress, answers.MakerCreated,
-        answers.MakerRecord, answers.MakerWithdrawn, answers.DesignList, answers.Stats,
-        answers.ErrorBody)]
+def _defs(models: list[tuple[Any, str]]) -> dict[str, Any]:
     _, top = models_json_schema(models, ref_template=REF)
     return top.get("$defs", {})
+
+
+def _schemas(settings: config.Settings | None, live_dates: bool = True) -> dict[str, Any]:
+    """Body schemas (with this hub's rules when its files are at hand) and answer schemas.
+
+    Answers are generated apart: a stored sign-up keeps the region, design and dates it
+    was accepted with, which today's rules may no longer accept.
+    """
+    bodies = _defs([(PartRequest, "validation"), (MakerSignup, "validation")])
+    _add_hub_rules(bodies, settings, live_dates=live_dates)
+    outputs = _defs([(m, "serialization") for m in ANSWERS])
+    # Offers naming the same design and variant are merged: a stored rate may exceed the
+    # bound of one offer.
+    rate = outputs["Offer"]["properties"]["units_per_day"]
+    rate.pop("maximum", None)
+    rate["description"] = "Units a day (offers of the same design and variant added up)."
+    renamed = {name: STORED_PREFIX + name for name, schema in outputs.items()
+               if name in bodies and bodies[name] != schema}
+    outputs = {renamed.get(name, name): _rename_refs(schema, renamed)
+               for name, schema in outputs.items()}
+    return {**bodies, **outputs}
+
+
+def _rename_refs(node: Any, renamed: dict[str, str]) -> Any:
+    if isinstance(node, dict):
+        out = {k: _rename_refs(v, renamed) for k, v in node.items()}
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(REF.format(model="")):
+            name = ref[len(REF.format(model="")):]
+            out["$ref"] = REF.format(model=renamed.get(name, name))
+        return out
+    if isinstance(node, list):
+        return [_rename_refs(v, renamed) for v in node]
+    return node
+
+
+# ------------------------------------------------------------------ dates as a pattern
+
+
+def _digits_range(low: int, high: int) -> str:
+    """A regex matching the two-digit numbers ``low`` to ``high`` (zero-padded)."""
+    parts = []
+    for tens in range(low // 10, high // 10 + 1):
+        first = low % 10 if tens == low // 10 else 0
+        last = high % 10 if tens == high // 10 else 9
+        units = str(first) if first == last else f"[{first}-{last}]"
+        parts.append(f"{tens}{units}")
+    return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+
+def date_range_pattern(start: date, end: date) -> str:
+    """A regex (JSON Schema and Python alike) matching exactly the ``YYYY-MM-DD`` dates
+    from ``start`` to ``end`` inclusive."""
+    if end < start:
+        raise ValueError("empty date range")
+    by_days: dict[tuple[int, str], list[str]] = {}  # (year, days regex) -> months
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        first = start.day if (year, month) == (start.year, start.month) else 1
+        last = (end.day if (year, month) == (end.year, end.month)
+                else calendar.monthrange(year, month)[1])
+        by_days.setdefault((year, _digits_range(first, last)), []).append(f"{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    by_year: dict[int, list[str]] = {}
+    for (year, days), months in by_days.items():
+        alternatives = months[0] if len(months) == 1 else "(?:" + "|".join(months) + ")"
+        by_year.setdefault(year, []).append(f"{alternatives}-{days}")
+    branches = [f"{year}-" + (parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")")
+                for year, parts in by_year.items()]
+    return "^(?:" + "|".join(branches) + ")$"
+
+
+def accepted_dates(today: date | None = None) -> tuple[date, date]:
+    """The first and last dates a body may name today (``needed_by``, availability)."""
+    first = today or RequestContext.earliest_today()
+    return first, first + timedelta(days=MAX_DAYS_AHEAD)
+
+
+# ------------------------------------------------------------------ this hub's rules
+
+CASE_WORDS = ("Matched without regard to case or surrounding white space; stored and "
+              "answered in the spelling listed.")
+
+
+def _hub(settings: config.Settings | None) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]] | None:
+    if settings is None:
+        return None
+    try:
+        regions = tuple(config.load_hub(settings.hub_path).regions)
+        catalog = config.load_catalog(settings.manifest_path)
+    except config.ConfigError:
+        return None
+    return regions, {d: tuple(catalog.variants.get(d, ())) for d in catalog.designs}
+
+
+def _add_hub_rules(schemas: dict[str, Any], settings: config.Settings | None,
+                   today: date | None = None, live_dates: bool = True) -> None:
+    """This hub's regions, designs and variants, and today's dates, into the body schemas.
+
+    ``live_dates=False`` (the copy published with the site, which outlives the day it was
+    built): dates keep their shape only, and the range is said in words.
+    """
+    first, last = accepted_dates(today)
+    dates = {"type": "string", "format": "date", "pattern": date_range_pattern(first, last)}
+    if not live_dates:
+        dates["pattern"] = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+    for name, field in (("PartRequest", "needed_by"), ("Availability", "from")):
+        prop = schemas[name]["properties"][field]
+        prop.update(dates)
+        prop["description"] += (f" Today: {first.isoformat()} to {last.isoformat()}."
+                                if live_dates else " From today (UTC-12) to 366 days later; "
+                                "GET /openapi.json on the API states today's exact range.")
+    until = schemas["Availability"]["properties"]["until"]
+    until["anyOf"][0].update(dates)
+    until["description"] = (until.get("description", "") + " A date as for `from`; before "
+                            "`from`, the two dates are swapped (the window runs from the "
+                            "earlier to the later).")
+    hub = _hub(settings)
+    if hub is None:
+        for name in ("Delivery", "MakerSignup"):
+            schemas[name]["properties"]["region"]["description"] += (
+                " " + CASE_WORDS.replace("the spelling listed", "the hub's spelling"))
+        return
+    regions, designs = hub
+    for name in ("Delivery", "MakerSignup"):
+        prop = schemas[name]["properties"]["region"]
+        prop.clear()
+        prop.update({"type": "string", "enum": list(regions), "examples": list(regions),
+                     "description": f"One of this hub's regions. {CASE_WORDS}"})
+    for name in ("Item", "Offer"):
+        _line_per_design(schemas[name], designs)
+
+
+def _line_per_design(schema: dict[str, Any], designs: dict[str, tuple[str, ...]]) -> None:
+    """``design`` one of the published slugs; ``variant`` one of that design's (or null)."""
+    props = schema["properties"]
+    if not designs:
+        props["design"] = {"not": {}, "description": "No design is published yet."}
+        return
+    every_variant = sorted({v for variants in designs.values() for v in variants})
+    props["design"] = {"type": "string", "enum": list(designs),
+                       "description": "Slug of a published design (GET /designs)."}
+    props["variant"] = {"anyOf": [{"type": "string", "enum": every_variant} if every_variant
+                                  else {"not": {}}, {"type": "null"}],
+                        "description": "One of the design's variants (GET /designs); any "
+                        "variant when absent or null."}
+    schema["anyOf"] = [
+        {"properties": {"design": {"const": design},
+                        "variant": ({"anyOf": [{"enum": list(variants)}, {"type": "null"}]}
+                                    if variants else {"type": "null"})}}
+        for design, variants in designs.items()]
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -63,8 +225,11 @@ def _errors(*codes: int) -> dict[str, Any]:
 def _parameters(*names: str) -> list[dict[str, Any]]:
     known = {
         "Idempotency-Key": {"name": "Idempotency-Key", "in": "header", "required": False,
-                            "description": "Generated once per form fill (a UUID).",
-                            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_\\-]{16,128}$"}},
+                            "description": "Generated once per form fill (a UUID): the "
+                            "same key with the same body gives the first answer again. "
+                            "Empty is the same as absent.",
+                            "schema": {"type": "string",
+                                       "pattern": "^(?:[A-Za-z0-9_\\-]{16,128})?$"}},
         "Accept-Language": {"name": "Accept-Language", "in": "header", "required": False,
                             "description": "fr, en or ar for the error messages.",
                             "schema": {"type": "string"}},
@@ -77,14 +242,34 @@ def _parameters(*names: str) -> list[dict[str, Any]]:
 
 
 def _body(name: str) -> dict[str, Any]:
-    return {"required": True, "content": {"application/json": {"schema": _ref(name)}}}
+    return {"required": True,
+            "description": f"At most {MAX_BODY_BYTES} bytes of UTF-8 JSON (else 413).",
+            "content": {"application/json": {"schema": _ref(name)}}}
 
 
-def openapi_document(settings: config.Settings | None = None) -> dict[str, Any]:
-    """The API's OpenAPI 3.1 document as a dict (JSON-ready)."""
+BEARER_FROM = "Bearer {$response.body#/%s}"
+
+
+def _links(id_parameter: str, id_pointer: str, token_pointer: str,
+           *operations: str) -> dict[str, Any]:
+    """Links from a 201 to the operations its id and token open (OpenAPI 3.1 links)."""
+    return {op[0].upper() + op[1:]: {
+        "operationId": op,
+        "parameters": {f"path.{id_parameter}": f"$response.body#/{id_pointer}",
+                       # Not a declared parameter (it is the security scheme's header):
+                       # tools that follow links (schemathesis) send it as given.
+                       "header.Authorization": BEARER_FROM % token_pointer},
+        "description": f"`{id_pointer}` is the path's `{id_parameter}`; `{token_pointer}` "
+                       "goes in the header `Authorization: Bearer <token>`.",
+    } for op in operations}
+
+
+def openapi_document(settings: config.Settings | None = None,
+                     live_dates: bool = True) -> dict[str, Any]:
+    """The API's OpenAPI 3.1 document as a dict (JSON-ready); ``live_dates=False`` for a
+    copy that outlives the day (the site's ``api/openapi.json``)."""
     settings = settings or config.settings()
-    schemas = _schemas()
-    _add_examples(schemas, settings)
+    schemas = _schemas(settings, live_dates)
     bearer = [{"token": []}]
     replayed = {"Idempotent-Replayed": {"description": "true when this is the first "
                                         "answer again", "schema": {"type": "string"}}}
@@ -107,8 +292,10 @@ def openapi_document(settings: config.Settings | None = None) -> dict[str, Any]:
                 "operationId": "createRequest",
                 "parameters": _parameters("Idempotency-Key", "Accept-Language"),
                 "requestBody": _body("PartRequest"),
-                "responses": {"201": _json("RequestCreated", "Stored (or the first answer "
-                                           "to this Idempotency-Key).", replayed),
+                "responses": {"201": {**_json("RequestCreated", "Stored (or the first "
+                                              "answer to this Idempotency-Key).", replayed),
+                                      "links": _links("reference", "reference",
+                                                      "tracking_token", "getRequest")},
                               **_errors(400, 409, 413, 415, 429, 503)},
             }},
             "/requests/{reference}": {"get": {
@@ -124,7 +311,10 @@ def openapi_document(settings: config.Settings | None = None) -> dict[str, Any]:
                 "operationId": "createMaker",
                 "parameters": _parameters("Idempotency-Key", "Accept-Language"),
                 "requestBody": _body("MakerSignup"),
-                "responses": {"201": _json("MakerCreated", "Stored.", replayed),
+                "responses": {"201": {**_json("MakerCreated", "Stored.", replayed),
+                                      "links": _links("maker_id", "id", "edit_token",
+                                                      "getMaker", "updateMaker",
+                                                      "withdrawMaker")},
                               **_errors(400, 409, 413, 415, 429, 503)},
             }},
             "/makers/{maker_id}": {
@@ -162,17 +352,3 @@ def openapi_document(settings: config.Settings | None = None) -> dict[str, Any]:
         },
     }
 
-
-def _add_examples(schemas: dict[str, Any], settings: config.Settings) -> None:
-    """Regions and designs of this hub as examples (when its files are at hand)."""
-    try:
-        regions = list(config.load_hub(settings.hub_path).regions)
-        designs = list(config.load_catalog(settings.manifest_path).designs)
-    except config.ConfigError:
-        return
-    for name, field, values in (("Delivery", "region", regions),
-                                ("MakerSignup", "region", regions),
-                                ("Item", "design", designs), ("Offer", "design", designs)):
-        prop = schemas.get(name, {}).get("properties", {}).get(field)
-        if prop is not None and values:
-            prop["examples"] = values

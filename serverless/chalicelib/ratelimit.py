@@ -1,13 +1,17 @@
 """A per-client write limit kept in DynamoDB (the Lambda has no memory between instances).
 
-One counter item per (client, fixed window): ``RATE#<sha256(address)>#<window start>``,
-incremented with a condition ``n < limit`` and removed by TTL after the window. The client's
-address itself is never stored. API Gateway's throttling (template) protects the whole
-API; this protects it from one client filling the table.
+One counter item per (client, fixed window): ``RATE#<client>#<window start>``, incremented
+with a condition ``n < limit`` and removed by TTL after the window. ``<client>`` is an
+HMAC of the address under the server secret: the address is never stored, and the
+stored value cannot be reversed by trying the 2**32 addresses. The counter is one action
+of the write's own transaction (:func:`counter_action`), so only writes that happen count:
+a replay or a refused write never does. API Gateway's throttling (template) protects the
+whole API; this protects it from one client filling the table.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -26,24 +30,44 @@ class RateLimited(Exception):
         self.retry_after = retry_after
 
 
-def hit(table: Any, source_ip: str | None, now: datetime, limit: int, window: int) -> None:
-    """Count one write of this client; RateLimited (with seconds to wait) past ``limit``."""
+@dataclass(frozen=True)
+class Limit:
+    """A client's counter in the current window: its update, and the wait when it is full."""
+
+    update: dict[str, Any]  # UpdateItem arguments: Key, UpdateExpression, Condition...
+    retry_after: int
+
+    def action(self, table_name: str) -> dict[str, Any]:
+        """The ``Update`` action for a ``TransactWriteItems``."""
+        return {"Update": {"TableName": table_name, **self.update}}
+
+
+def limit_of(source_ip: str | None, now: datetime, limit: int, window: int,
+             secret: bytes) -> Limit | None:
+    """This client's counter, or None when the limit is disabled (``limit`` 0)."""
     if limit <= 0:
-        return
+        return None
     epoch = int(now.timestamp())
     start = epoch - epoch % window
-    key = {PARTITION_KEY: f"{PREFIX}{tokens.client_hash(source_ip)}#{start}", SORT_KEY: SK}
+    client = tokens.keyed(secret, "client", source_ip or "unknown").hex()[:32]
+    return Limit(update={
+        "Key": {PARTITION_KEY: f"{PREFIX}{client}#{start}", SORT_KEY: SK},
+        "UpdateExpression": "ADD #n :one SET #exp = if_not_exists(#exp, :exp)",
+        "ConditionExpression": "attribute_not_exists(#n) OR #n < :limit",
+        "ExpressionAttributeNames": {"#n": "n", "#exp": TTL_ATTRIBUTE},
+        "ExpressionAttributeValues": {":one": 1, ":limit": limit, ":exp": start + 2 * window},
+    }, retry_after=max(1, start + window - epoch))
+
+
+def hit(table: Any, limit: Limit | None) -> None:
+    """Count one write outside a transaction (honeypot posts); RateLimited past the limit."""
+    if limit is None:
+        return
     try:
-        table.update_item(
-            Key=key,
-            UpdateExpression="ADD #n :one SET #exp = if_not_exists(#exp, :exp)",
-            ConditionExpression="attribute_not_exists(#n) OR #n < :limit",
-            ExpressionAttributeNames={"#n": "n", "#exp": TTL_ATTRIBUTE},
-            ExpressionAttributeValues={":one": 1, ":limit": limit, ":exp": start + 2 * window},
-        )
+        table.update_item(**limit.update)
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-            raise RateLimited(max(1, start + window - epoch)) from None
+            raise RateLimited(limit.retry_after) from None
         raise
 
 

@@ -35,3 +35,10 @@ def normalize_reference(text: str) -> str | None:
         body = body[1:]  # "R7K3M9Q2X": the dash left out
     candidate = PREFIX + body.translate(_MISREAD)
     return candidate if is_reference(candidate) else None
+
+
+def derived_reference(digest: bytes) -> str:
+    """A reference made of the first 40 bits of ``digest`` (an HMAC): same digest, same
+    reference, and nothing to tell it from a random one."""
+    number = int.from_bytes(digest[:5], "big")
+    return PREFIX + "".join(ALPHABET[(number >> (5 * i)) & 31] for i in reversed(range(LENGTH)))

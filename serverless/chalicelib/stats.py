@@ -1,26 +1,228 @@
-"""Public aggregates (``GET /stats``): read from the ``by_listing`` index, which holds only
-public request and maker items and projects only status, region, items, offers and kind.
-No name, contact, postcode or address can reach an answer: they are not in the index.
+"""Public aggregates (``GET /stats``), kept up to date on write, read in two queries.
+
+The writers (``store.py``, ``maker_store.py``) append the actions these functions return
+to the SAME ``TransactWriteItems`` as the record they change, so a counter moves if and
+only if the record does. A read never touches a request or maker item: it queries two
+small counter partitions, whose size depends on the catalogue (designs x shards) and on
+the distinct end dates of the makers' windows, never on the number of requests.
+
+Counter items (numbers changed with ``ADD``, so an item is created on first use):
+
+=====================  =========================  =========================================
+pk                     sk                         attributes
+=====================  =========================  =========================================
+``STATS#REQUESTS``     ``<design>#<shard>``       ``open#<region>`` open requests naming
+                                                  the design, ``qty#<region>`` quantity
+                                                  still to deliver, ``dlv#<region>``
+                                                  quantity delivered (open or closed)
+``STATS#MAKERS``       ``<until>#<design>``       ``makers#<region>``, ``units#<region>``
+                                                  of active makers whose window ends that
+                                                  day (``9999-12-31``: open-ended)
+``STATS#MAKERS``       ``<until>``                ``active``: active makers ending that day
+``STATS#MAKERS``       ``withdrawn``              ``count``: makers who withdrew
+=====================  =========================  =========================================
+
+- Request counters are spread over :data:`SHARDS` items per design (the shard is drawn at
+  random per write) so concurrent transactions seldom touch the same item; a read adds
+  the shards up. A decrement need not hit the shard of the increment: only sums matter.
+- Capacity counters are bucketed by the last day of the window and read with
+  ``sk >= today``: a window that has ended is never read again, at midnight exactly,
+  without reading maker items and without waiting for TTL. Dated buckets carry
+  ``expires_at`` (:data:`BUCKET_RETENTION` after their day) so TTL removes them later.
+  ``withdrawn`` starts with a letter, which sorts after every date: always read.
+- A maker whose window has not started yet counts from sign-up: it is pledged capacity,
+  as the requests it may serve are needs to come (``needed_by`` is in the future too).
+- ``makers.active`` counts active makers whose window has not ended.
+- One transaction may not touch an item twice: deltas are summed per counter item first,
+  and items whose deltas are all zero are left out.
+
+No name, contact, postcode or address is ever written to a counter: only design slugs,
+region names (hub.toml's list), dates and numbers.
 """
 
 from __future__ import annotations
 
-import time
+import random
 from collections import defaultdict
-from datetime import datetime, timezone
-from typing import Any, Iterator
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Iterable, Iterator, Mapping
 
-from .store import OPEN_STATUSES, utc_iso
-from .tables import LISTING_ATTRIBUTE, LISTING_INDEX
+from .tables import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
-_CACHE: dict[str, tuple[float, dict[str, Any]]] = {}
+REQUESTS_PK = "STATS#REQUESTS"
+MAKERS_PK = "STATS#MAKERS"
+WITHDRAWN_SK = "withdrawn"
+OPEN_ENDED = "9999-12-31"  # the bucket of windows without an end date
+SHARDS = 8
+BUCKET_RETENTION = timedelta(days=7)  # after its day, TTL may delete a capacity bucket
+ENTITY = "stats"
+
+# Mirrors store.OPEN_STATUSES (not imported: the store imports this module).
+OPEN_STATUSES = ("submitted", "matched", "in_progress")
+
+Action = dict[str, Any]
 
 
-def _listing(table: Any, kind: str) -> Iterator[dict[str, Any]]:
-    kwargs: dict[str, Any] = {"IndexName": LISTING_INDEX,
-                              "KeyConditionExpression": "#l = :kind",
-                              "ExpressionAttributeNames": {"#l": LISTING_ATTRIBUTE},
-                              "ExpressionAttributeValues": {":kind": kind}}
+# ------------------------------------------------------------------ contributions
+
+
+def _request_counts(item: Mapping[str, Any] | None) -> dict[tuple[str, str], int]:
+    """``{(sk_design, attribute): value}`` a request item adds to the counters."""
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    if not item:
+        return counts
+    region = str(item.get("region", ""))
+    is_open = str(item.get("status", "submitted")) in OPEN_STATUSES
+    open_designs: set[str] = set()
+    for line in item.get("items") or []:
+        design = str(line.get("design", ""))
+        quantity = int(line.get("quantity", 0))
+        delivered = int(line.get("delivered", 0))
+        counts[(design, "dlv#" + region)] += delivered
+        if is_open and delivered < quantity:
+            counts[(design, "qty#" + region)] += quantity - delivered
+            open_designs.add(design)
+    for design in open_designs:  # a request counts once per design, whatever its variants
+        counts[(design, "open#" + region)] += 1
+    return counts
+
+
+def _maker_counts(item: Mapping[str, Any] | None) -> dict[tuple[str, str], int]:
+    """``{(sk, attribute): value}`` a maker item adds to the ``STATS#MAKERS`` counters."""
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    if not item:
+        return counts
+    status = str(item.get("status", ""))
+    if status == "withdrawn":
+        counts[(WITHDRAWN_SK, "count")] += 1
+        return counts
+    if status != "active":
+        return counts
+    region = str(item.get("region", ""))
+    until = (item.get("availability") or {}).get("until") or OPEN_ENDED
+    until = str(until)[:10]
+    counts[(until, "active")] += 1
+    designs: set[str] = set()
+    for offer in item.get("offers") or []:
+        design = str(offer.get("design", ""))
+        designs.add(design)
+        counts[(f"{until}#{design}", "units#" + region)] += int(offer.get("units_per_day", 0))
+    for design in designs:  # a maker counts once per design, whatever its variants
+        counts[(f"{until}#{design}", "makers#" + region)] += 1
+    return counts
+
+
+def _diff(old: Mapping[tuple[str, str], int],
+          new: Mapping[tuple[str, str], int]) -> dict[str, dict[str, int]]:
+    """``{sk: {attribute: delta}}`` without zero deltas (nor items left without any)."""
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    for key in sorted(set(old) | set(new)):
+        delta = new.get(key, 0) - old.get(key, 0)
+        if delta:
+            out[key[0]][key[1]] = delta
+    return dict(out)
+
+
+def _bucket_day(sk: str) -> str | None:
+    head = sk.split("#", 1)[0]
+    return head if len(head) == 10 and head[4] == "-" and head[7] == "-" else None
+
+
+def _expires_at(day: str) -> int | None:
+    if day == OPEN_ENDED:
+        return None
+    end = datetime.combine(date.fromisoformat(day), time(23, 59, 59), tzinfo=timezone.utc)
+    return int((end + BUCKET_RETENTION).timestamp())
+
+
+def _update(table_name: str, pk: str, sk: str, deltas: Mapping[str, int],
+            expires_at: int | None = None) -> Action:
+    names = {"#e": "entity"}
+    values: dict[str, Any] = {":e": ENTITY}
+    adds = []
+    for i, (attribute, delta) in enumerate(sorted(deltas.items())):
+        names[f"#a{i}"] = attribute
+        values[f":v{i}"] = int(delta)
+        adds.append(f"#a{i} :v{i}")
+    sets = ["#e = :e"]
+    if expires_at is not None:
+        names["#x"] = TTL_ATTRIBUTE
+        values[":x"] = expires_at
+        sets.append("#x = :x")
+    return {"Update": {
+        "TableName": table_name,
+        "Key": {PARTITION_KEY: pk, SORT_KEY: sk},
+        "UpdateExpression": "ADD " + ", ".join(adds) + " SET " + ", ".join(sets),
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": values,
+    }}
+
+
+# ------------------------------------------------------------------ write actions
+
+
+def request_changed(table_name: str, old: Mapping[str, Any] | None,
+                    new: Mapping[str, Any] | None, *, shard: int | None = None) -> list[Action]:
+    """Actions moving the request counters from ``old`` to ``new`` (public request items,
+    None for "absent"): one ``Update`` per design whose counters change, all on one shard.
+    For progress too (``delivered`` changed by the coordination tools)."""
+    deltas = _diff(_request_counts(old), _request_counts(new))
+    if not deltas:
+        return []
+    shard = random.randrange(SHARDS) if shard is None else shard % SHARDS
+    return [_update(table_name, REQUESTS_PK, f"{design}#{shard:02d}", attrs)
+            for design, attrs in sorted(deltas.items())]
+
+
+def request_opened(table_name: str, item: Mapping[str, Any], *,
+                   shard: int | None = None) -> list[Action]:
+    """Actions counting a new request (``item``: the public request item being written)."""
+    return request_changed(table_name, None, item, shard=shard)
+
+
+def request_closed(table_name: str, item: Mapping[str, Any], *, status: str = "closed",
+                   shard: int | None = None) -> list[Action]:
+    """Actions for an open request becoming closed (``item``: its stored public item, still
+    open). Its open counts go; its delivered quantities stay. [] if it was not open."""
+    return request_changed(table_name, item, {**item, "status": status}, shard=shard)
+
+
+def maker_changed(table_name: str, old: Mapping[str, Any] | None,
+                  new: Mapping[str, Any] | None, today: date) -> list[Action]:
+    """Actions moving the maker counters from ``old`` (stored public item, None on
+    sign-up) to ``new`` (new public item; None, or an item with status "withdrawn", on
+    withdrawal). Buckets that ended before ``today`` are never read again: not written
+    (with one day of margin, so a writer's clock a little ahead of a reader's is harmless).
+    """
+    if new is None and old is not None and old.get("status") == "active":
+        new = {"status": "withdrawn"}
+    deltas = _diff(_maker_counts(old), _maker_counts(new))
+    floor = (today - timedelta(days=1)).isoformat()
+    actions = []
+    for sk, attrs in sorted(deltas.items()):
+        day = _bucket_day(sk)
+        if day is not None and day < floor:
+            continue
+        actions.append(_update(table_name, MAKERS_PK, sk, attrs,
+                               _expires_at(day) if day is not None else None))
+    return actions
+
+
+# ------------------------------------------------------------------ reading
+
+
+def _query(table: Any, pk: str, since: str | None, consistent: bool) -> Iterator[dict[str, Any]]:
+    names = {"#pk": PARTITION_KEY}
+    values: dict[str, Any] = {":pk": pk}
+    condition = "#pk = :pk"
+    if since is not None:
+        names["#sk"] = SORT_KEY
+        values[":since"] = since
+        condition += " AND #sk >= :since"
+    kwargs: dict[str, Any] = {"KeyConditionExpression": condition,
+                              "ExpressionAttributeNames": names,
+                              "ExpressionAttributeValues": values,
+                              "ConsistentRead": consistent}
     while True:
         page = table.query(**kwargs)
         yield from page.get("Items", [])
@@ -29,56 +231,85 @@ def _listing(table: Any, kind: str) -> Iterator[dict[str, Any]]:
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
-def compute(table: Any, now: datetime | None = None) -> dict[str, Any]:
+def _numbers(item: Mapping[str, Any]) -> Iterable[tuple[str, str, int]]:
+    """``(prefix, region, value)`` of an item's ``<prefix>#<region>`` counters."""
+    for name, value in item.items():
+        prefix, sep, region = name.partition("#")
+        if sep and not isinstance(value, (str, bytes, bool)):
+            yield prefix, region, int(value)
+
+
+def read(table: Any, today: date | None = None, *, now: datetime | None = None,
+         consistent: bool = False) -> dict[str, Any]:
+    """The ``GET /stats`` body (:class:`answers.Stats`): two paginated queries, no scan.
+
+    Rows whose counts are all zero are left out. ``today`` (default: the UTC date of
+    ``now``) decides which capacity buckets still count.
+    """
     now = now or datetime.now(timezone.utc)
+    today = today or now.astimezone(timezone.utc).date()
     requests: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-    delivered: dict[str, int] = defaultdict(int)
-    for item in _listing(table, "request"):
-        region = str(item.get("region", ""))
-        is_open = item.get("status") in OPEN_STATUSES
-        for line in item.get("items") or []:
-            design = str(line.get("design", ""))
-            quantity = int(line.get("quantity", 0))
-            done = int(line.get("delivered", 0))
-            delivered[design] += done
-            row = requests[(design, region)]
-            row[2] += done
-            if is_open and done < quantity:
-                row[0] += 1
-                row[1] += quantity - done
-    capacity: dict[tuple[str, str], list[Any]] = defaultdict(lambda: [set(), 0])
+    slot = {"open": 0, "qty": 1, "dlv": 2}
+    for item in _query(table, REQUESTS_PK, None, consistent):
+        design = str(item[SORT_KEY]).rsplit("#", 1)[0]
+        for prefix, region, value in _numbers(item):
+            if prefix in slot:
+                requests[(design, region)][slot[prefix]] += value
+    capacity: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     active = withdrawn = 0
-    for item in _listing(table, "maker"):
-        if item.get("status") != "active":
-            withdrawn += 1
-            continue
-        active += 1
-        region = str(item.get("region", ""))
-        for offer in item.get("offers") or []:
-            row = capacity[(str(offer.get("design", "")), region)]
-            row[0].add(str(item.get("pk")))
-            row[1] += int(offer.get("units_per_day", 0))
+    for item in _query(table, MAKERS_PK, today.isoformat(), consistent):
+        sk = str(item[SORT_KEY])
+        if sk == WITHDRAWN_SK:
+            withdrawn += int(item.get("count", 0))
+        elif "#" in sk:
+            design = sk.split("#", 1)[1]
+            for prefix, region, value in _numbers(item):
+                if prefix in ("makers", "units"):
+                    capacity[(design, region)][prefix == "units"] += value
+        else:
+            active += int(item.get("active", 0))
+    rows = {k: v for k, v in requests.items() if any(v)}
+    delivered: dict[str, int] = defaultdict(int)
+    for (design, _region), v in rows.items():
+        delivered[design] += v[2]
     return {
-        "generated_at": utc_iso(now),
+        "generated_at": now.astimezone(timezone.utc).isoformat(timespec="seconds")
+        .replace("+00:00", "Z"),
         "requests": [
             {"design": d, "region": r, "open_requests": v[0], "quantity_open": v[1],
              "quantity_delivered": v[2]}
-            for (d, r), v in sorted(requests.items())
+            for (d, r), v in sorted(rows.items())
         ],
         "capacity": [
-            {"design": d, "region": r, "makers": len(v[0]), "units_per_day": v[1]}
-            for (d, r), v in sorted(capacity.items())
+            {"design": d, "region": r, "makers": v[0], "units_per_day": v[1]}
+            for (d, r), v in sorted(capacity.items()) if v[0] or v[1]
         ],
         "delivered": [{"design": d, "quantity": q} for d, q in sorted(delivered.items())],
         "makers": {"active": active, "withdrawn": withdrawn},
     }
 
 
-def cached(table: Any, max_age: float) -> dict[str, Any]:
-    """:func:`compute`, reused for ``max_age`` seconds per table (0: always fresh)."""
-    hit = _CACHE.get(table.name)
-    if max_age > 0 and hit and time.monotonic() - hit[0] < max_age:
-        return hit[1]
-    value = compute(table)
-    _CACHE[table.name] = (time.monotonic(), value)
-    return value
+def counter_items(requests: Iterable[Mapping[str, Any]], makers: Iterable[Mapping[str, Any]],
+                  today: date, *, shards: int = 1) -> list[dict[str, Any]]:
+    """The counter items the actions would produce for these items, as whole items (for a
+    bulk load or a rebuild with ``BatchWriteItem``; request counts spread over ``shards``)."""
+    totals: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for n, item in enumerate(requests):
+        for (design, attribute), value in _request_counts(item).items():
+            totals[(REQUESTS_PK, f"{design}#{n % shards:02d}")][attribute] += value
+    floor = today.isoformat()
+    for item in makers:
+        for (sk, attribute), value in _maker_counts(item).items():
+            day = _bucket_day(sk)
+            if day is None or day >= floor:
+                totals[(MAKERS_PK, sk)][attribute] += value
+    out = []
+    for (pk, sk), attrs in sorted(totals.items()):
+        item: dict[str, Any] = {PARTITION_KEY: pk, SORT_KEY: sk, "entity": ENTITY,
+                                **{a: v for a, v in attrs.items()}}
+        day = _bucket_day(sk) if pk == MAKERS_PK else None
+        expires = _expires_at(day) if day else None
+        if expires is not None:
+            item[TTL_ATTRIBUTE] = expires
+        out.append(item)
+    return out

@@ -1,59 +1,63 @@
 """Where part requests are written and read: one DynamoDB table, passed in (never built here).
 
-A request is written in ONE ``TransactWriteItems``: the request without personal data, the
-personal data (contact, street address, notes) under its own partition with a TTL, the
-idempotency record when the client sent a key, the organization's per-design pointers
-and the ``repeats`` of the open requests it is linked to. Either all of it exists or none.
-A reference that already exists cancels the transaction and the store retries with a new
-one; a concurrent writer of the same key makes this one replay the winner's answer.
+A request is written in ONE ``TransactWriteItems`` (:mod:`.dynamo`): the request without
+personal data, the personal data (contact, street address, notes) under its own partition
+with a TTL, the idempotency record when the client sent a key, the client's write counter,
+the public counters of ``GET /stats``, and, with a registry id, a pointer under the
+organization's partition. Either all of it exists or none. Nothing is read first.
+
+A repeat requester is recorded, never answered: registry ids and postcodes are public, so
+whoever posts them must learn nothing of the organization's other requests. Each request
+of an organization adds its own pointer item (a conditional put, no list to grow, nothing
+changed on the older requests); coordinators list them with :meth:`RequestStore.possible_repeats`.
 """
 
 from __future__ import annotations
 
 import logging
-import time as _time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from botocore.exceptions import ClientError
 
-from . import idempotency, references, tokens
+from . import dynamo, idempotency, references, stats, tokens
+from .dynamo import Cancelled, Transaction, put_new, utc_iso
 from .idempotency import Idempotency
-from .models import REQUEST_STATUS_SUBMITTED, PartRequest
-from .tables import LISTING_ATTRIBUTE, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
+from .ratelimit import Limit
+from .tables import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
+
+if TYPE_CHECKING:  # the models need pydantic, which a cold start does not load for reads
+    from .models import PartRequest
 
 log = logging.getLogger("usine.store")
 
-SCHEMA_VERSION = 2
+__all__ = ["RequestStore", "StoredRequest", "request_key", "personal_key", "requester_key",
+           "utc_iso", "progress_status", "OPEN_STATUSES", "CLOSED_STATUSES"]
+
+SCHEMA_VERSION = 3
+REQUEST_STATUS_SUBMITTED = "submitted"
 REQUEST_PREFIX = "REQUEST#"
 PERSONAL_PREFIX = "PERSONAL#"
 REQUESTER_PREFIX = "REQUESTER#"
 REQUEST_SK = "REQUEST"
 OPEN_STATUSES = ("submitted", "matched", "in_progress")
 CLOSED_STATUSES = ("closed", "expired")
+MAX_REPEATS_LISTED = 25  # a coordinator's view of one organization: one bounded query
 
 # Personal data is kept until this long after the later of submission and need date.
 PERSONAL_RETENTION = timedelta(days=90)
-
-
-class ReferenceExhausted(RuntimeError):
-    """Every attempt hit an existing reference: something is wrong with the generator."""
 
 
 @dataclass(frozen=True)
 class StoredRequest:
     reference: str
     status: str
-    created_at: str
     tracking_token: str = ""
-    linked_to: tuple[str, ...] = ()
     replayed: bool = False
 
     def answer(self) -> dict[str, Any]:
-        """The 201 body (the token is added by the caller, never stored)."""
-        return {"reference": self.reference, "status": self.status,
-                "linked_to": list(self.linked_to)}
+        """The 201 body without its token (which is never stored)."""
+        return {"reference": self.reference, "status": self.status}
 
 
 def request_key(reference: str) -> dict[str, str]:
@@ -64,40 +68,18 @@ def personal_key(reference: str) -> dict[str, str]:
     return {PARTITION_KEY: PERSONAL_PREFIX + reference, SORT_KEY: REQUEST_SK}
 
 
-def requester_key(requester: str, design: str) -> dict[str, str]:
-    return {PARTITION_KEY: REQUESTER_PREFIX + requester, SORT_KEY: "DESIGN#" + design}
+def requester_key(requester: str, reference: str, created_at: str) -> dict[str, str]:
+    """An organization's pointer to one of its requests, sorted by time of creation."""
+    return {PARTITION_KEY: REQUESTER_PREFIX + requester,
+            SORT_KEY: f"{REQUEST_PREFIX}{created_at}#{reference}"}
 
 
-def utc_iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def cancellation_codes(exc: ClientError) -> list[str]:
-    """Per-action reason codes of a cancelled transaction ("None" for actions that were fine)."""
-    reasons = exc.response.get("CancellationReasons") or []
-    if reasons:
-        return [str(r.get("Code") or "None") for r in reasons]
-    # Some engines only put them in the message: "... [None, ConditionalCheckFailed]".
-    message = exc.response.get("Error", {}).get("Message", "")
-    if "[" in message and "]" in message:
-        inner = message[message.rindex("[") + 1: message.rindex("]")]
-        return [part.strip() for part in inner.split(",")]
-    return []
-
-
-def error_code(exc: ClientError) -> str:
-    return exc.response.get("Error", {}).get("Code", "")
-
-
-def put_new(table_name: str, item: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "Put": {
-            "TableName": table_name,
-            "Item": item,
-            "ConditionExpression": "attribute_not_exists(#pk)",
-            "ExpressionAttributeNames": {"#pk": PARTITION_KEY},
-        }
-    }
+def live(item: dict[str, Any] | None, now: datetime) -> dict[str, Any] | None:
+    """``item`` unless its ``expires_at`` has passed (TTL deletes up to two days late)."""
+    if item is None:
+        return None
+    expires = item.get(TTL_ATTRIBUTE)
+    return None if expires is not None and int(expires) <= int(now.timestamp()) else item
 
 
 def progress_status(item: dict[str, Any]) -> str:
@@ -118,29 +100,25 @@ def progress_status(item: dict[str, Any]) -> str:
     return REQUEST_STATUS_SUBMITTED
 
 
-@dataclass
-class _Plan:
-    """One attempt's transaction: its actions and where each kind of action sits."""
-
-    actions: list[dict[str, Any]] = field(default_factory=list)
-    token: str = ""
-    idem_index: int | None = None
-    link_indexes: tuple[int, int] = (0, 0)
-
-
 class RequestStore:
-    """Part requests in a DynamoDB ``Table`` resource (``boto3.resource(...).Table(name)``)."""
+    """Part requests in a DynamoDB ``Table`` resource (``boto3.resource(...).Table(name)``).
+
+    ``secrets``: the server secret's values, current first (:func:`.secret.keys`); needed
+    to derive the token of a write that carries an idempotency key.
+    """
 
     def __init__(
         self,
         table: Any,
         *,
+        secrets: tuple[bytes, ...] = (),
         clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
         new_reference: Callable[[], str] = references.new_reference,
         personal_retention: timedelta = PERSONAL_RETENTION,
         max_attempts: int = 5,
     ) -> None:
         self.table = table
+        self._secrets = secrets
         self._clock = clock
         self._new_reference = new_reference
         self._retention = personal_retention
@@ -152,128 +130,68 @@ class RequestStore:
 
     # ------------------------------------------------------------------ writing
 
-    def create(self, request: PartRequest, idem: Idempotency | None = None) -> StoredRequest:
+    def create(self, request: PartRequest, idem: Idempotency | None = None,
+               limit: Limit | None = None) -> StoredRequest:
         """Store a validated request; returns its reference and (secret) tracking token.
 
         With ``idem``: a live record of the same key replays the first answer (same
-        reference, same token, nothing written); another body raises IdempotencyConflict.
-        A retry is detected by the record's condition failing in the transaction.
+        reference, same token, nothing written, nothing counted); another body raises
+        IdempotencyConflict. With ``limit``: the client's counter is one action of the
+        transaction, so a full window refuses the write (RateLimited) unless it is a replay.
         """
         now = self._clock()
-        # Optimistic: no lookup first. The idempotency record's condition in the
-        # transaction catches a retry (one round trip less for every first write).
-        linked = self.open_requests_of(request)
-        attempts = conflicts = 0
-        while attempts < self._max_attempts:
-            reference = self._new_reference()
-            plan = self.plan(reference, request, now, idem, linked)
-            try:
-                self.table.meta.client.transact_write_items(TransactItems=plan.actions)
-            except ClientError as exc:
-                codes = cancellation_codes(exc) if error_code(exc) == "TransactionCanceledException" else []
-                if not codes:
-                    raise
-                if plan.idem_index is not None and codes[plan.idem_index] == "ConditionalCheckFailed":
-                    existing = idempotency.get(self.table, idem, now)
-                    if existing is not None:
-                        return self._replay(existing, idem)
-                if "TransactionConflict" in codes and conflicts < 5:
-                    conflicts += 1  # another writer on the same items: try again shortly
-                    _time.sleep(0.02 * conflicts)
-                    continue
-                start, end = plan.link_indexes
-                if any(c == "ConditionalCheckFailed" for c in codes[start:end]):
-                    linked = self.open_requests_of(request)  # one was closed meanwhile
-                    attempts += 1
-                    continue
-                if any(c == "ConditionalCheckFailed" for c in codes[:2]):
-                    log.warning("reference collision on attempt %d, retrying", attempts + 1)
-                    attempts += 1
-                    continue
-                raise
-            return StoredRequest(reference, REQUEST_STATUS_SUBMITTED, utc_iso(now), plan.token,
-                                 tuple(sorted(set(linked.values()))))
-        raise ReferenceExhausted(f"no free reference after {self._max_attempts} attempts")
+        tokens_made: dict[str, str] = {}
 
-    def _replay(self, item: dict[str, Any], idem: Idempotency) -> StoredRequest:
-        reference, answer = idempotency.replay(item, idem)
-        return StoredRequest(
-            reference, str(answer.get("status", REQUEST_STATUS_SUBMITTED)), "",
-            tokens.new_token("tracking", reference, idem.key),
-            tuple(answer.get("linked_to") or ()), replayed=True,
-        )
+        def build(reference: str) -> Transaction:
+            tx = self.transaction(reference, request, now, idem, limit)
+            tokens_made[reference] = tx.token
+            return tx
 
-    def plan(self, reference: str, request: PartRequest, now: datetime,
-             idem: Idempotency | None = None, linked: dict[str, str] | None = None) -> _Plan:
-        """The transaction's actions for one attempt."""
-        linked = linked or {}
-        token = tokens.new_token("tracking", reference, idem.key if idem else None)
-        plan = _Plan(token=token)
-        plan.actions.append(put_new(self.table_name,
-                                    self.public_item(reference, request, now, token, linked)))
-        plan.actions.append(put_new(self.table_name, self.personal_item(reference, request, now)))
+        reference, replayed = dynamo.create(
+            self.table.meta.client, self._new_reference, build,
+            lambda: idempotency.get(self.table, idem, now) if idem else None,
+            attempts=self._max_attempts)
+        if replayed is not None and idem is not None:
+            reference, answer, token = idempotency.replay(replayed, idem, "tracking",
+                                                          self._secrets)
+            return StoredRequest(reference, str(answer.get("status", REQUEST_STATUS_SUBMITTED)),
+                                 token, replayed=True)
+        return StoredRequest(reference, REQUEST_STATUS_SUBMITTED, tokens_made[reference])
+
+    def transaction(self, reference: str, request: PartRequest, now: datetime,
+                    idem: Idempotency | None = None,
+                    limit: Limit | None = None) -> "RequestTransaction":
+        """Every action of one attempt to store ``request`` as ``reference``."""
+        token = tokens.new_token("tracking", reference, idem.key_hash if idem else None,
+                                 self._secrets[0] if idem else None)
+        tx = RequestTransaction(token=token)
+        public = self.public_item(reference, request, now, token)
+        tx.add(put_new(self.table_name, public), "record")
+        tx.add(put_new(self.table_name, self.personal_item(reference, request, now)), "record")
         if idem is not None:
-            plan.idem_index = len(plan.actions)
-            answer = StoredRequest(reference, REQUEST_STATUS_SUBMITTED, "", "",
-                                   tuple(sorted(set(linked.values())))).answer()
-            plan.actions.append(idempotency.put_action(self.table_name, idem, reference,
-                                                       answer, now))
+            answer = StoredRequest(reference, REQUEST_STATUS_SUBMITTED).answer()
+            tx.add(idempotency.put_action(self.table_name, idem, reference, answer, now,
+                                          tokens.token_hash(token)), "idem")
+        if limit is not None:
+            tx.add(limit.action(self.table_name), "rate")
+            tx.retry_after = limit.retry_after
         requester = request.requester_key()
         if requester:
-            for design in sorted({i.design for i in request.items}):
-                plan.actions.append({"Put": {"TableName": self.table_name, "Item": {
-                    **requester_key(requester, design), "entity": "requester",
-                    "reference": reference, "updated_at": utc_iso(now)}}})
-        start = len(plan.actions)
-        for old in sorted(set(linked.values())):
-            plan.actions.append({"Update": {
-                "TableName": self.table_name,
-                "Key": request_key(old),
-                "UpdateExpression": "SET #rep = list_append(if_not_exists(#rep, :empty), :new)",
-                "ConditionExpression": "attribute_exists(#pk) AND #st IN (:s0, :s1, :s2)",
-                "ExpressionAttributeNames": {"#rep": "repeats", "#pk": PARTITION_KEY,
-                                             "#st": "status"},
-                "ExpressionAttributeValues": {":empty": [], ":new": [reference],
-                                              ":s0": OPEN_STATUSES[0], ":s1": OPEN_STATUSES[1],
-                                              ":s2": OPEN_STATUSES[2]},
-            }})
-        plan.link_indexes = (start, len(plan.actions))
-        return plan
-
-    def transact_items(self, reference: str, request: PartRequest, now: datetime) -> list[dict[str, Any]]:
-        """The actions of a plain write (no key, no link): kept for callers and tests."""
-        return self.plan(reference, request, now).actions
-
-    def open_requests_of(self, request: PartRequest) -> dict[str, str]:
-        """``{design: reference}`` of this organization's open requests for these designs."""
-        requester = request.requester_key()
-        if not requester:
-            return {}
-        designs = {i.design for i in request.items}
-        pointers = self.table.query(
-            KeyConditionExpression="#pk = :pk",
-            ExpressionAttributeNames={"#pk": PARTITION_KEY},
-            ExpressionAttributeValues={":pk": REQUESTER_PREFIX + requester},
-            ConsistentRead=True,
-        ).get("Items", [])
-        found: dict[str, str] = {}
-        for pointer in pointers:
-            design = str(pointer[SORT_KEY]).removeprefix("DESIGN#")
-            if design not in designs:
-                continue
-            old = self.get_public(str(pointer["reference"]))
-            if old is not None and old.get("status") in OPEN_STATUSES:
-                found[design] = str(pointer["reference"])
-        return found
+            tx.add(put_new(self.table_name, {
+                **requester_key(requester, reference, utc_iso(now)), "entity": "requester",
+                "reference": reference, "designs": sorted({i.design for i in request.items}),
+                "created_at": utc_iso(now)}), "record")
+        for action in stats.request_opened(self.table_name, public):
+            tx.add(action)
+        return tx
 
     def public_item(self, reference: str, request: PartRequest, now: datetime,
-                    token: str = "", linked: dict[str, str] | None = None) -> dict[str, Any]:
+                    token: str = "") -> dict[str, Any]:
         """What coordinators and (aggregated) statistics may see: no personal data."""
         stamp = utc_iso(now)
         item: dict[str, Any] = {
             **request_key(reference),
             "entity": "request",
-            LISTING_ATTRIBUTE: "request",
             "schema": SCHEMA_VERSION,
             "reference": reference,
             "status": REQUEST_STATUS_SUBMITTED,
@@ -289,10 +207,9 @@ class RequestStore:
                 for i in request.items
             ],
             "needed_by": request.needed_by.isoformat(),
-            "linked_to": sorted(set((linked or {}).values())),
-            "repeats": [],
             "created_at": stamp,
             "updated_at": stamp,
+            dynamo.VERSION: 1,
         }
         if request.organization.registry_id:
             item["organization"]["registry_id"] = request.organization.registry_id
@@ -332,36 +249,36 @@ class RequestStore:
     def close(self, reference: str, status: str = "closed") -> bool:
         """Close an open request (for the coordinators' tools; no public route calls it).
 
-        One transaction: the status, and the personal item's expiry moved to
-        ``personal_retention`` after now, so contacts are kept that long after the request
-        is closed (the documented rule). False if it was not open.
+        One transaction: the status, the public counters, and the personal item's expiry
+        moved to ``personal_retention`` after now, so contacts are kept that long after the
+        request is closed (the documented rule). False if it was not open.
         """
         if status not in CLOSED_STATUSES:
             raise ValueError(f"status must be one of {CLOSED_STATUSES}")
         now = self._clock()
+        current = self.get_public(reference)
+        if current is None or current.get("status") not in OPEN_STATUSES:
+            return False
+        tx = Transaction()
+        tx.add({"Update": {
+            "TableName": self.table_name, "Key": request_key(reference),
+            "UpdateExpression": "SET #st = :closed, updated_at = :now, #ver = :next",
+            **dynamo.unchanged(current, "#st = :was", {"#st": "status"}, {
+                ":was": current["status"], ":closed": status, ":now": utc_iso(now),
+                ":next": dynamo.next_version(current)})}}, "record")
+        tx.add({"Update": {
+            "TableName": self.table_name, "Key": personal_key(reference),
+            "UpdateExpression": "SET #exp = :exp",
+            "ConditionExpression": "attribute_exists(#pk)",
+            "ExpressionAttributeNames": {"#exp": TTL_ATTRIBUTE, "#pk": PARTITION_KEY},
+            "ExpressionAttributeValues": {
+                ":exp": int((now + self._retention).timestamp())}}}, "personal")
+        for action in stats.request_closed(self.table_name, current):
+            tx.add(action)
         try:
-            self.table.meta.client.transact_write_items(TransactItems=[
-                {"Update": {
-                    "TableName": self.table_name, "Key": request_key(reference),
-                    "UpdateExpression": "SET #st = :closed, updated_at = :now",
-                    "ConditionExpression": "#st IN (:s0, :s1, :s2)",
-                    "ExpressionAttributeNames": {"#st": "status"},
-                    "ExpressionAttributeValues": {":closed": status, ":now": utc_iso(now),
-                                                  ":s0": OPEN_STATUSES[0],
-                                                  ":s1": OPEN_STATUSES[1],
-                                                  ":s2": OPEN_STATUSES[2]}}},
-                {"Update": {
-                    "TableName": self.table_name, "Key": personal_key(reference),
-                    "UpdateExpression": "SET #exp = :exp",
-                    "ConditionExpression": "attribute_exists(#pk)",
-                    "ExpressionAttributeNames": {"#exp": TTL_ATTRIBUTE, "#pk": PARTITION_KEY},
-                    "ExpressionAttributeValues": {
-                        ":exp": int((now + self._retention).timestamp())}}},
-            ])
-        except ClientError as exc:
-            if "ConditionalCheckFailed" in cancellation_codes(exc):
-                return False
-            raise
+            dynamo.transact(self.table.meta.client, tx)
+        except Cancelled:
+            return False  # changed or closed meanwhile
         return True
 
     # ------------------------------------------------------------------ reading
@@ -371,7 +288,32 @@ class RequestStore:
 
     def get_personal(self, reference: str) -> dict[str, Any] | None:
         """For authenticated coordinators only; no public route may call this."""
-        return self.table.get_item(Key=personal_key(reference), ConsistentRead=True).get("Item")
+        item = self.table.get_item(Key=personal_key(reference), ConsistentRead=True).get("Item")
+        return live(item, self._clock())
+
+    def possible_repeats(self, reference: str) -> list[str]:
+        """Open requests of the same organization (registry id and postcode) sharing a
+        design with ``reference``, newest first, at most ``MAX_REPEATS_LISTED``: for
+        coordinators, who decide whether to merge them. Never shown to a submitter."""
+        item = self.get_public(reference)
+        if item is None or not item.get("requester"):
+            return []
+        designs = {str(line.get("design")) for line in item.get("items") or []}
+        pointers = self.table.query(
+            KeyConditionExpression="#pk = :pk",
+            ExpressionAttributeNames={"#pk": PARTITION_KEY},
+            ExpressionAttributeValues={":pk": REQUESTER_PREFIX + str(item["requester"])},
+            ScanIndexForward=False, Limit=MAX_REPEATS_LISTED + 1,
+        ).get("Items", [])
+        found = []
+        for pointer in pointers:
+            other = str(pointer.get("reference"))
+            if other == reference or not designs & set(pointer.get("designs") or []):
+                continue
+            old = self.get_public(other)
+            if old is not None and old.get("status") in OPEN_STATUSES:
+                found.append(other)
+        return found[:MAX_REPEATS_LISTED]
 
     def progress(self, reference: str, token: str | None) -> dict[str, Any] | None:
         """The request's public progress if ``token`` is its tracking token, else None."""
@@ -390,13 +332,11 @@ class RequestStore:
                  "delivered": int(i.get("delivered", 0))}
                 for i in item.get("items") or []
             ],
-            "linked_to": [str(r) for r in item.get("linked_to") or []],
-            "repeats": [str(r) for r in item.get("repeats") or []],
         }
 
 
-def _is_condition_failure(exc: ClientError) -> bool:
-    """Kept for callers: True when a transaction failed on a condition."""
-    if error_code(exc) == "ConditionalCheckFailedException":
-        return True
-    return "ConditionalCheckFailed" in cancellation_codes(exc)
+@dataclass
+class RequestTransaction(Transaction):
+    """A request's transaction, with the tracking token its public item's hash is of."""
+
+    token: str = ""

@@ -14,14 +14,16 @@ pk                                  sk               holds
 ``PERSONAL#<ref>``                  ``REQUEST``      its contact, address, notes; expires_at
 ``MAKER#<id>``                      ``MAKER``        a maker's capacity (no personal data)
 ``PERSONAL#<id>``                   ``MAKER``        its name, contact, postcode; expires_at
-``REQUESTER#<registry>#<postcode>`` ``DESIGN#<slug>``  that organization's latest request
+``REQUESTER#<registry>#<postcode>`` ``REQUEST#<at>#<ref>`` one per request: possible repeats
 ``IDEM#<scope>#<sha256>``           ``IDEM``         first answer to a key; expires_at
 ``RATE#<sha256>#<window>``          ``RATE``         writes of one client; expires_at
 ``COUNTER``                         ``<name>``       anonymous counters (honeypot)
+``STATS#REQUESTS``                  ``<design>#<n>`` request counters of ``GET /stats``
+``STATS#MAKERS``                    ``<date>[#<design>]``, ``withdrawn``: maker counters
 ==================================  ===============  ========================================
 
-The ``by_listing`` index (``listing`` = "request" | "maker", ``created_at``) holds the
-public request and maker items only, projecting the fields ``GET /stats`` aggregates.
+``GET /stats`` reads only the ``STATS#`` counters (``stats.py``), which the writers change
+in the same transaction as the records. The table has no secondary index.
 
 Personal data lives under its own partition-key prefix, so an IAM policy can deny a role
 every ``PERSONAL#`` item with the ``dynamodb:LeadingKeys`` condition, and a query on a
@@ -40,12 +42,6 @@ PARTITION_KEY = "pk"
 SORT_KEY = "sk"
 TTL_ATTRIBUTE = "expires_at"
 BILLING_MODE = "PAY_PER_REQUEST"
-# Set on public request and maker items only: the index GET /stats reads never holds a
-# personal item, and projects only the public fields the aggregates need.
-LISTING_ATTRIBUTE = "listing"
-LISTING_INDEX = "by_listing"
-LISTING_SORT = "created_at"
-LISTING_PROJECTED = ["status", "region", "items", "offers", "maker_kind"]
 
 KEY_SCHEMA = [
     {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},
@@ -54,19 +50,10 @@ KEY_SCHEMA = [
 ATTRIBUTE_DEFINITIONS = [
     {"AttributeName": PARTITION_KEY, "AttributeType": "S"},
     {"AttributeName": SORT_KEY, "AttributeType": "S"},
-    {"AttributeName": LISTING_ATTRIBUTE, "AttributeType": "S"},
-    {"AttributeName": LISTING_SORT, "AttributeType": "S"},
 ]
-GLOBAL_SECONDARY_INDEXES = [
-    {
-        "IndexName": LISTING_INDEX,
-        "KeySchema": [
-            {"AttributeName": LISTING_ATTRIBUTE, "KeyType": "HASH"},
-            {"AttributeName": LISTING_SORT, "KeyType": "RANGE"},
-        ],
-        "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": LISTING_PROJECTED},
-    }
-]
+# None today. A future index goes here (with its key attributes in ATTRIBUTE_DEFINITIONS):
+# table_spec, cloudformation_table and ensure_table (adds it to an existing table) follow.
+GLOBAL_SECONDARY_INDEXES: list[dict[str, Any]] = []
 
 
 def _gsis() -> list[dict[str, Any]]:
@@ -87,19 +74,29 @@ LOCAL_SECRET_ACCESS_KEY = "usinelocal"
 
 # botocore.config.Config arguments. boto3 itself is imported by connect() only: most of
 # the app's import time (a Lambda cold start) would otherwise be boto3's.
-CLIENT_CONFIG = {"connect_timeout": 3, "read_timeout": 10,
-                 "retries": {"mode": "standard", "max_attempts": 3}}
+# Budgeted inside the function's timeout (.chalice/config.json lambda_timeout = 15 s), so a
+# slow DynamoDB gives the caller our 503 + Retry-After, not API Gateway's 502/504: one call
+# takes at most 2 attempts x (1 s connect + 3 s read) + one backoff of at most 2 s = 10 s,
+# leaving 5 s for the handler's own work (faults.worst_case_seconds; a test checks it).
+# DynamoDB answers in milliseconds: a 3 s read is already a failing service (3 s, not 2:
+# DynamoDB Local on a busy 2-core laptop or CI machine can take a second or two).
+# (botocore's "max_attempts" counts retries, "total_max_attempts" counts every attempt:
+# the old {"max_attempts": 3} made 4 attempts of up to 13 s each.)
+CLIENT_CONFIG = {"connect_timeout": 1, "read_timeout": 3,
+                 "retries": {"mode": "standard", "total_max_attempts": 2}}
 
 
 def table_spec(name: str) -> dict[str, Any]:
     """Keyword arguments of ``create_table`` for the table called ``name``."""
-    return {
+    spec: dict[str, Any] = {
         "TableName": name,
         "KeySchema": [dict(k) for k in KEY_SCHEMA],
         "AttributeDefinitions": [dict(a) for a in ATTRIBUTE_DEFINITIONS],
-        "GlobalSecondaryIndexes": _gsis(),
         "BillingMode": BILLING_MODE,
     }
+    if GLOBAL_SECONDARY_INDEXES:  # an empty list is refused
+        spec["GlobalSecondaryIndexes"] = _gsis()
+    return spec
 
 
 def cloudformation_table(name: str | None = None) -> dict[str, Any]:
@@ -107,29 +104,35 @@ def cloudformation_table(name: str | None = None) -> dict[str, Any]:
     props: dict[str, Any] = {
         "KeySchema": [dict(k) for k in KEY_SCHEMA],
         "AttributeDefinitions": [dict(a) for a in ATTRIBUTE_DEFINITIONS],
-        "GlobalSecondaryIndexes": _gsis(),
         "BillingMode": BILLING_MODE,
         "TimeToLiveSpecification": {"AttributeName": TTL_ATTRIBUTE, "Enabled": True},
         "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
         "SSESpecification": {"SSEEnabled": True},
     }
+    if GLOBAL_SECONDARY_INDEXES:
+        props["GlobalSecondaryIndexes"] = _gsis()
     if name:
         props["TableName"] = name
     return {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain", "Properties": props}
 
 
-def connect(endpoint: str | None = None, region: str | None = None):
+def connect(endpoint: str | None = None, region: str | None = None,
+            client_config: dict[str, Any] | None = None):
     """A boto3 DynamoDB service resource.
 
     Credentials and region come from boto3's usual chain (the environment; Lambda's
     role). With ``endpoint`` (DynamoDB Local) and nothing configured, the local
     placeholders above are used, so a laptop without AWS settings still works.
+    ``client_config`` replaces :data:`CLIENT_CONFIG` (the API's budget), e.g. for tools
+    that are not bound by the function's timeout.
     """
     import boto3.session
     from botocore.config import Config
 
+    chosen = CLIENT_CONFIG if client_config is None else client_config
     session = boto3.session.Session(region_name=region)
-    kwargs: dict[str, Any] = {"config": Config(**CLIENT_CONFIG)}
+    kwargs: dict[str, Any] = {"config": Config(**{k: (dict(v) if isinstance(v, dict) else v)
+                                                   for k, v in chosen.items()})}
     if endpoint:
         kwargs["endpoint_url"] = endpoint
         if session.region_name is None:

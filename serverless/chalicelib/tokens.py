@@ -1,9 +1,10 @@
-"""Secret tokens (tracking, editing) and the hashes the database keeps instead.
+"""Secret tokens (tracking, editing), the hashes the database keeps instead, and derived ids.
 
-A token is 32 URL-safe characters (192 bits). The database keeps only its SHA-256. When a
-write carries an ``Idempotency-Key``, its token is ``HMAC-SHA256(key, purpose:id)``: a
-retry with the same key gets the same token back although the database never held it (it
-holds the key's SHA-256 only). Without a key, the token is random.
+A token is 32 URL-safe characters (192 bits); the database keeps only its SHA-256. Without
+an ``Idempotency-Key`` a token is random. With one, it is ``HMAC-SHA256(server secret,
+purpose:record:sha256(key))``, so a retry of the same write gets the same token back
+although the database never held it, and nobody without the server secret (see
+:mod:`.secret`) can compute it from the key, the reference and the body.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import hashlib
 import hmac
 import json
 import secrets
-from typing import Any
+from typing import Any, Iterable
 
 TOKEN_CHARS = 32
 
@@ -22,12 +23,29 @@ def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")[:TOKEN_CHARS]
 
 
-def new_token(purpose: str, record_id: str, idempotency_key: str | None) -> str:
-    if idempotency_key is None:
+def keyed(key: bytes, *parts: str) -> bytes:
+    """HMAC-SHA256 of the parts (joined unambiguously) under ``key``."""
+    return hmac.new(key, json.dumps(parts).encode("utf-8"), hashlib.sha256).digest()
+
+
+def new_token(purpose: str, record_id: str, key_hash: str | None,
+              secret: bytes | None = None) -> str:
+    """A random token, or (``key_hash`` given) the one this write's retries get again."""
+    if key_hash is None:
         return _b64(secrets.token_bytes(24))
-    mac = hmac.new(idempotency_key.encode("utf-8"), f"{purpose}:{record_id}".encode("utf-8"),
-                   hashlib.sha256)
-    return _b64(mac.digest())
+    if not secret:
+        raise ValueError("a token derived from an idempotency key needs the server secret")
+    return _b64(keyed(secret, "token", purpose, record_id, key_hash))
+
+
+def rebuild_token(purpose: str, record_id: str, key_hash: str, stored_hash: Any,
+                  secrets_in_use: Iterable[bytes]) -> str | None:
+    """The token a replayed write first answered, under the current or a previous secret."""
+    for secret in secrets_in_use:
+        token = new_token(purpose, record_id, key_hash, secret)
+        if token_matches(token, stored_hash):
+            return token
+    return None
 
 
 def token_hash(token: str) -> str:
@@ -59,7 +77,3 @@ def body_hash(data: Any) -> str:
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
-
-def client_hash(source_ip: str | None) -> str:
-    """A client's address, hashed: rate limiting needs identity, not the address."""
-    return hashlib.sha256(f"client:{source_ip or 'unknown'}".encode("utf-8")).hexdigest()[:32]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 from pathlib import Path
 
 import pytest
 
-from api_helpers import ORIGIN, SERVERLESS, STAGE, TABLE, RecordingHandler, write_hub, write_manifest
+from api_helpers import ORIGIN, SERVERLESS, STAGE, TABLE, write_hub, write_manifest
 
 
 @pytest.fixture
@@ -21,8 +23,9 @@ def hub(tmp_path) -> Path:
 
 
 @pytest.fixture
-def api_env(monkeypatch, manifest, hub):
+def api_env(monkeypatch, manifest, hub, tmp_path):
     """The environment the app reads at request time (no DynamoDB endpoint: moto)."""
+    monkeypatch.setenv("USINE_SECRET_FILE", str(tmp_path / "server-secret"))
     monkeypatch.setenv("USINE_MANIFEST", str(manifest))
     monkeypatch.setenv("USINE_HUB_CONFIG", str(hub))
     monkeypatch.setenv("USINE_SITE_ORIGIN", ORIGIN)
@@ -31,8 +34,8 @@ def api_env(monkeypatch, manifest, hub):
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
     # Every test client is 127.0.0.1: the rate limit has tests of its own.
     monkeypatch.setenv("USINE_RATE_LIMIT", "0")
-    monkeypatch.setenv("USINE_STATS_CACHE_SECONDS", "0")
-    for name in ("DYNAMODB_ENDPOINT", "USINE_STAGE", "AWS_PROFILE", "AWS_REGION"):
+    for name in ("DYNAMODB_ENDPOINT", "USINE_STAGE", "AWS_PROFILE", "AWS_REGION",
+                 "USINE_SECRET_ARN"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -88,16 +91,43 @@ def client(app_module, table):
         yield c
 
 
+class LogLines:
+    """The lines the app's own JSON log handler wrote (read live); ``records`` parses them."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def _lines(self):
+        return self.stream.getvalue().splitlines()
+
+    def __iter__(self):
+        return iter(self._lines())
+
+    def __len__(self):
+        return len(self._lines())
+
+    def __getitem__(self, index):
+        return self._lines()[index]
+
+    @property
+    def records(self):
+        return [json.loads(line) for line in self._lines()]
+
+
 @pytest.fixture
-def app_logs():
-    """Everything the app logs (logger "usine" and its children) during the test."""
-    handler = RecordingHandler()
+def app_logs(app_module):
+    """Everything the app logs (logger "usine" and its children) during the test, as the
+    handler app.py installs writes it: one JSON object per line."""
+    from chalicelib import logs
+
+    handler = logs.handler()
     logger = logging.getLogger("usine")
     level = logger.level
-    logger.addHandler(handler)
+    stream = io.StringIO()
+    handler.setStream(stream)
     logger.setLevel(logging.DEBUG)
     try:
-        yield handler.lines
+        yield LogLines(stream)
     finally:
-        logger.removeHandler(handler)
+        handler.stream = None  # back to whatever sys.stdout is
         logger.setLevel(level)

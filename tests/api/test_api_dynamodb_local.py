@@ -14,7 +14,7 @@ import uuid
 import pytest
 
 import chalice_local
-from api_helpers import TABLE, count_items, valid_body, write_hub, write_manifest
+from api_helpers import TABLE, count_items, count_records, valid_body, write_hub, write_manifest
 from chalicelib import tables
 from chalicelib.models import RequestContext, parse_request
 from chalicelib.store import RequestStore, personal_key, request_key
@@ -71,7 +71,7 @@ def test_store_transaction_on_the_real_engine(fresh_table):
     assert "contact" not in public and "expires_at" not in public
     assert personal["contact"]["email"] == "jeanne.martin@chu-caen.example"
     assert int(personal["expires_at"]) > 0
-    assert count_items(fresh_table) == 3
+    assert count_records(fresh_table) == 3
 
 
 # ------------------------------------------------------------------ chalice local

@@ -1,7 +1,7 @@
 """The stores on the real engine (DynamoDB Local): what moto does not model faithfully.
 
-Transactions cancelled per action, conditional writes racing, the index GET /stats reads,
-TTL settings and idempotency records under concurrent writers.
+Transactions cancelled per action, conditional writes racing, the counters GET /stats
+reads, TTL settings and idempotency records under concurrent writers.
 """
 
 from __future__ import annotations
@@ -40,6 +40,9 @@ def fresh_table(ddb):
     ddb.meta.client.delete_table(TableName=name)
 
 
+SECRETS = (b"integration-tests-server-secret-0123456789",)
+
+
 def request(**changes):
     return parse_request(valid_body(**changes), CONTEXT)
 
@@ -49,33 +52,16 @@ def scan(table, prefix):
     return [i for i in items if i["pk"].startswith(prefix)]
 
 
-def test_table_has_the_listing_index_and_ttl(fresh_table, ddb):
+def test_table_has_no_index_and_ttl(fresh_table, ddb):
     client = ddb.meta.client
     description = client.describe_table(TableName=fresh_table.name)["Table"]
-    (index,) = description["GlobalSecondaryIndexes"]
-    assert index["IndexName"] == tables.LISTING_INDEX
-    assert index["Projection"]["ProjectionType"] == "INCLUDE"
-    assert set(index["Projection"]["NonKeyAttributes"]) == set(tables.LISTING_PROJECTED)
+    assert "GlobalSecondaryIndexes" not in description  # GET /stats reads counters
     ttl = client.describe_time_to_live(TableName=fresh_table.name)["TimeToLiveDescription"]
     assert ttl["AttributeName"] == "expires_at"
 
 
-def test_ensure_table_adds_the_index_to_a_table_of_the_first_version(ddb):
-    name = f"usine-old-{uuid.uuid4().hex[:8]}"
-    client = ddb.meta.client
-    client.create_table(TableName=name, KeySchema=tables.KEY_SCHEMA,
-                        AttributeDefinitions=tables.ATTRIBUTE_DEFINITIONS[:2],
-                        BillingMode="PAY_PER_REQUEST")
-    try:
-        assert tables.ensure_table(client, name) is False
-        indexes = client.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"]
-        assert [i["IndexName"] for i in indexes] == [tables.LISTING_INDEX]
-    finally:
-        client.delete_table(TableName=name)
-
-
 def test_concurrent_retries_with_one_key_store_one_request(fresh_table):
-    store = RequestStore(fresh_table)
+    store = RequestStore(fresh_table, secrets=SECRETS)
     data = valid_body()
     idem = Idempotency("requests", str(uuid.uuid4()), tokens.body_hash(data))
     answers, errors = [], []
@@ -100,7 +86,7 @@ def test_concurrent_retries_with_one_key_store_one_request(fresh_table):
 
 
 def test_concurrent_writers_of_one_key_with_other_bodies_conflict(fresh_table):
-    store = RequestStore(fresh_table)
+    store = RequestStore(fresh_table, secrets=SECRETS)
     k = str(uuid.uuid4())
     results = []
 
@@ -123,47 +109,54 @@ def test_concurrent_writers_of_one_key_with_other_bodies_conflict(fresh_table):
 
 def test_expired_idempotency_record_does_not_block_a_new_write(fresh_table):
     now = datetime.now(timezone.utc)
-    store = RequestStore(fresh_table, clock=lambda: now - timedelta(hours=25))
+    store = RequestStore(fresh_table, secrets=SECRETS, clock=lambda: now - timedelta(hours=25))
     data = valid_body()
     idem = Idempotency("requests", str(uuid.uuid4()), tokens.body_hash(data))
     first = store.create(parse_request(data, CONTEXT), idem)
-    later = RequestStore(fresh_table, clock=lambda: now).create(parse_request(data, CONTEXT), idem)
+    later = RequestStore(fresh_table, secrets=SECRETS, clock=lambda: now).create(parse_request(data, CONTEXT), idem)
     assert later.reference != first.reference and not later.replayed
     (record,) = scan(fresh_table, "IDEM#")  # replaced by the conditional put
     assert record["record_id"] == later.reference
 
 
-def test_link_to_a_request_closed_meanwhile_is_dropped_atomically(fresh_table):
-    org = {"name": "CHU", "type": "hospital", "registry_id": "140000100"}
-    store = RequestStore(fresh_table)
-    first = store.create(request(organization=org))
-    stale = store.open_requests_of(request(organization=org))
-    assert stale == {"visor-headband": first.reference}
-    fresh_table.update_item(Key=request_key(first.reference), UpdateExpression="SET #s = :c",
-                            ExpressionAttributeNames={"#s": "status"},
-                            ExpressionAttributeValues={":c": "closed"})
-    calls = iter([stale])
-    store.open_requests_of = lambda r: next(calls, {})  # first lookup is stale
-    second = store.create(request(organization=org))
-    assert second.linked_to == ()
-    old = store.get_public(first.reference)
-    assert old["repeats"] == []  # the cancelled attempt left nothing behind
-    assert store.get_public(second.reference)["linked_to"] == []
-
-
-def test_repeat_requests_link_on_the_real_engine(fresh_table):
+def test_possible_repeats_on_the_real_engine(fresh_table):
     org = {"name": "CHU", "type": "hospital", "registry_id": "FINESS-140000100"}
-    store = RequestStore(fresh_table)
+    moments = iter(datetime(2026, 1, 1, 9, m, tzinfo=timezone.utc) for m in range(10))
+    store = RequestStore(fresh_table, secrets=SECRETS, clock=lambda: next(moments))
     first = store.create(request(organization=org))
     second = store.create(request(organization=org))
     third = store.create(request(organization=org))
-    assert second.linked_to == (first.reference,)
-    assert third.linked_to == (second.reference,)  # the pointer follows the latest
-    assert store.get_public(first.reference)["repeats"] == [second.reference]
+    assert store.possible_repeats(third.reference) == [second.reference, first.reference]
+    assert store.close(second.reference) is True
+    assert store.possible_repeats(first.reference) == [third.reference]
+    assert "repeats" not in store.get_public(first.reference)
+
+
+def test_a_replay_wins_over_a_full_window_on_the_real_engine(fresh_table):
+    """Both conditions fail in one cancelled transaction: DynamoDB reports each, the
+    store answers the replay, and the counter is not touched."""
+    from chalicelib import ratelimit
+    from chalicelib.ratelimit import RateLimited
+
+    now = datetime.now(timezone.utc)
+    store = RequestStore(fresh_table, secrets=SECRETS, clock=lambda: now)
+    limit = ratelimit.limit_of("192.0.2.1", now, 1, 600, SECRETS[0])
+    data = valid_body()
+    idem = Idempotency("requests", str(uuid.uuid4()), tokens.body_hash(data))
+    first = store.create(parse_request(data, CONTEXT), idem, limit)
+    with pytest.raises(RateLimited) as refused:
+        store.create(request(), None, limit)
+    assert 1 <= refused.value.retry_after <= 600
+    again = store.create(parse_request(data, CONTEXT), idem, limit)
+    assert again.replayed and (again.reference, again.tracking_token) == (
+        first.reference, first.tracking_token)
+    (counter,) = scan(fresh_table, "RATE#")
+    assert int(counter["n"]) == 1 and "192.0.2.1" not in str(counter)
+    assert len(scan(fresh_table, "REQUEST#")) == 1
 
 
 def test_maker_lifecycle_on_the_real_engine(fresh_table):
-    store = MakerStore(fresh_table)
+    store = MakerStore(fresh_table, secrets=SECRETS)
     signup = parse_maker(maker_body(), CONTEXT)
     maker_id, token, _ = store.create(signup)
     assert store.read(maker_id, token)["contact"]["email"].startswith("ali.")
@@ -174,17 +167,17 @@ def test_maker_lifecycle_on_the_real_engine(fresh_table):
     authorised = store._authorised
     current = authorised(maker_id, token)
     store._authorised = lambda i, t: current
-    MakerStore(fresh_table).withdraw(maker_id, token)
+    MakerStore(fresh_table, secrets=SECRETS).withdraw(maker_id, token)
     with pytest.raises(MakerNotFound):
         store.update(maker_id, token, signup)
     assert scan(fresh_table, "PERSONAL#") == []
     assert scan(fresh_table, "MAKER#")[0]["status"] == "withdrawn"
 
 
-def test_stats_read_the_index_on_the_real_engine(fresh_table):
-    RequestStore(fresh_table).create(request())
-    MakerStore(fresh_table).create(parse_maker(maker_body(), CONTEXT))
-    data = stats.compute(fresh_table)
+def test_stats_read_the_counters_on_the_real_engine(fresh_table):
+    RequestStore(fresh_table, secrets=SECRETS).create(request())
+    MakerStore(fresh_table, secrets=SECRETS).create(parse_maker(maker_body(), CONTEXT))
+    data = stats.read(fresh_table, CONTEXT.today, consistent=True)
     assert data["requests"][0]["quantity_open"] == 200
     assert {c["design"]: c["units_per_day"] for c in data["capacity"]} == {
         "visor-headband": 40, "ear-saver": 100}
@@ -194,7 +187,7 @@ def test_idempotency_record_ttl_attribute_on_the_real_engine(fresh_table):
     data = valid_body()
     idem = Idempotency("requests", str(uuid.uuid4()), tokens.body_hash(data))
     now = datetime.now(timezone.utc)
-    RequestStore(fresh_table, clock=lambda: now).create(parse_request(data, CONTEXT), idem)
+    RequestStore(fresh_table, secrets=SECRETS, clock=lambda: now).create(parse_request(data, CONTEXT), idem)
     record = idempotency.get(fresh_table, idem, now)
     assert int(record["expires_at"]) == int((now + idempotency.RETENTION).timestamp())
 
@@ -202,11 +195,12 @@ def test_idempotency_record_ttl_attribute_on_the_real_engine(fresh_table):
 def test_closing_a_request_moves_the_personal_expiry_in_one_transaction(fresh_table):
     created = datetime(2026, 1, 1, tzinfo=timezone.utc)
     closed = created + timedelta(days=3)
-    clock = iter([created, closed, closed])
-    store = RequestStore(fresh_table, clock=lambda: next(clock))
+    moment = [created]
+    store = RequestStore(fresh_table, secrets=SECRETS, clock=lambda: moment[0])
     first = store.create(request(needed_by=(RequestContext.earliest_today()
                                             + timedelta(days=200)).isoformat()))
     before = int(store.get_personal(first.reference)["expires_at"])
+    moment[0] = closed
     assert store.close(first.reference) is True
     assert store.get_public(first.reference)["status"] == "closed"
     after = int(store.get_personal(first.reference)["expires_at"])

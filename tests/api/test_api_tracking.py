@@ -52,7 +52,7 @@ def test_request_progress_with_the_token(client, table):
     assert progress == {
         "reference": data["reference"], "status": "submitted",
         "needed_by": body["needed_by"], "created_at": progress["created_at"],
-        "region": "Calvados", "linked_to": [], "repeats": [],
+        "region": "Calvados",
         "items": [
             {"design": "visor-headband", "variant": "m", "requested": 200, "allocated": 0,
              "delivered": 0},
@@ -128,13 +128,17 @@ def test_variant_must_belong_to_the_design(client, table):
     assert count_items(table) == 0
 
 
-def test_same_design_in_two_variants_is_two_lines(client, table):
+def test_same_design_in_two_variants_is_two_lines_and_a_repeated_line_is_merged(client, table):
     items = [{"design": "visor-headband", "variant": "m", "quantity": 1},
              {"design": "visor-headband", "variant": "l", "quantity": 2}]
-    assert post(client, valid_body(items=items)).status_code == 201
-    twice = [{"design": "visor-headband", "variant": "m", "quantity": 1}] * 2
-    response = post(client, valid_body(items=twice))
-    assert body_of(response)["codes"] == {"items": "duplicate_design"}
+    first = body_of(post(client, valid_body(items=items)))
+    assert [i["requested"] for i in body_of(track(client, first["reference"],
+                                                  first["tracking_token"]))["items"]] == [1, 2]
+    twice = [{"design": "visor-headband", "variant": "m", "quantity": 1},
+             {"design": "visor-headband", "variant": "m", "quantity": 2}]
+    data = body_of(post(client, valid_body(items=twice)))
+    progress = body_of(track(client, data["reference"], data["tracking_token"]))
+    assert [(i["variant"], i["requested"]) for i in progress["items"]] == [("m", 3)]
 
 
 # ------------------------------------------------------------------ repeat requesters
@@ -144,37 +148,61 @@ def org(registry_id="140000100"):
     return {"name": "CHU de Caen", "type": "hospital", "registry_id": registry_id}
 
 
-def test_repeat_request_for_the_same_design_is_linked_both_ways(client, table):
+def test_a_repeat_requester_learns_nothing_of_the_other_requests(client, table):
+    """Registry ids and postcodes are public: posting them must not reveal, or change,
+    that organization's requests. The repeat is recorded for coordinators only."""
+    from chalicelib.store import RequestStore
+
     first = body_of(post(client, valid_body(organization=org())))
-    second = body_of(post(client, valid_body(organization=org("140 000 100"))))
-    assert first["linked_to"] == []
-    assert second["linked_to"] == [first["reference"]]
-    # Both are stored: the coordinator sees the first with its repeat.
-    old = body_of(track(client, first["reference"], first["tracking_token"]))
-    assert old["repeats"] == [second["reference"]]
-    new = body_of(track(client, second["reference"], second["tracking_token"]))
-    assert new["linked_to"] == [first["reference"]]
-    assert len(items_of(table, "REQUEST#")) == 2
+    before = items_of(table, "REQUEST#")
+    response = post(client, valid_body(organization=org("140 000 100")))
+    second = body_of(response)
+    assert set(second) == {"reference", "status", "tracking_token"}
+    assert first["reference"] not in response.body.decode()
+    progress = track(client, second["reference"], second["tracking_token"])
+    assert first["reference"] not in progress.body.decode()
+    # The older request is left exactly as it was: nothing appended, no pointer rewritten.
+    assert [i for i in items_of(table, "REQUEST#") if i["reference"] == first["reference"]] \
+        == before
+    store = RequestStore(table)
+    assert store.possible_repeats(second["reference"]) == [first["reference"]]
+    assert store.possible_repeats(first["reference"]) == [second["reference"]]
 
 
-def test_other_design_postcode_or_registry_is_not_linked(client, table):
-    post(client, valid_body(organization=org()))
+def test_other_design_postcode_or_registry_is_not_a_repeat(client, table):
+    from chalicelib.store import RequestStore
+
+    first = body_of(post(client, valid_body(organization=org())))["reference"]
     other_design = valid_body(organization=org(),
                               items=[{"design": "ear-saver", "quantity": 5}])
-    assert body_of(post(client, other_design))["linked_to"] == []
     other_site = valid_body(organization=org())
     other_site["delivery"] = {**other_site["delivery"], "postcode": "14200"}
-    assert body_of(post(client, other_site))["linked_to"] == []
-    assert body_of(post(client, valid_body(organization=org("999"))))["linked_to"] == []
-    assert body_of(post(client, valid_body()))["linked_to"] == []  # no registry id
+    for body in (other_design, other_site, valid_body(organization=org("999")), valid_body()):
+        post(client, body)
+    assert RequestStore(table).possible_repeats(first) == []
 
 
-def test_closed_request_is_not_linked(client, table):
-    first = body_of(post(client, valid_body(organization=org())))
-    table.update_item(Key={"pk": f"REQUEST#{first['reference']}", "sk": "REQUEST"},
-                      UpdateExpression="SET #s = :c", ExpressionAttributeNames={"#s": "status"},
-                      ExpressionAttributeValues={":c": "closed"})
-    assert body_of(post(client, valid_body(organization=org())))["linked_to"] == []
+def test_closed_request_is_not_a_repeat(client, table):
+    from chalicelib.store import RequestStore
+
+    first = body_of(post(client, valid_body(organization=org())))["reference"]
+    second = body_of(post(client, valid_body(organization=org())))["reference"]
+    assert RequestStore(table).close(first) is True
+    assert RequestStore(table).possible_repeats(second) == []
+
+
+def test_repeats_listed_for_coordinators_are_bounded(client, table):
+    from chalicelib.store import MAX_REPEATS_LISTED, RequestStore
+
+    refs = [body_of(post(client, valid_body(organization=org())))["reference"]
+            for _ in range(MAX_REPEATS_LISTED + 3)]
+    listed = RequestStore(table).possible_repeats(refs[0])
+    assert len(listed) == MAX_REPEATS_LISTED and refs[0] not in listed
+    # One pointer item per request, each written once (a conditional put): none grows.
+    pointers = items_of(table, "REQUESTER#")
+    assert len(pointers) == len(refs)
+    assert all(set(p) <= {"pk", "sk", "entity", "reference", "designs", "created_at"}
+               for p in pointers)
 
 
 def test_registry_id_shape_is_checked(client, table):
@@ -193,8 +221,8 @@ def test_same_key_same_body_returns_the_first_answer_and_stores_nothing(client, 
     assert first.status_code == again.status_code == 201
     assert body_of(again) == body_of(first)  # same reference, same token
     assert again.headers.get("Idempotent-Replayed") == "true"
-    assert count_items(table) == stored == 3  # public, personal, idempotency record
-    assert len(items_of(table, "REQUEST#")) == 1
+    assert count_items(table) == stored
+    assert len(items_of(table, "REQUEST#")) == len(items_of(table, "IDEM#")) == 1
 
 
 def test_key_order_and_spacing_do_not_make_another_body(client, table):
@@ -257,7 +285,7 @@ def test_filled_honeypot_is_answered_as_accepted_stores_nothing_and_is_counted(c
     response = post(client, valid_body(website="http://spam.example"))
     assert response.status_code == 201
     data = body_of(response)
-    assert set(data) == {"reference", "status", "tracking_token", "linked_to"}
+    assert set(data) == {"reference", "status", "tracking_token"}
     assert items_of(table, "REQUEST#") == [] and items_of(table, "PERSONAL#") == []
     from chalicelib import ratelimit
     assert ratelimit.counter(table, "honeypot") == 1
@@ -266,6 +294,21 @@ def test_filled_honeypot_is_answered_as_accepted_stores_nothing_and_is_counted(c
     assert post(client, valid_body(website="x" * 501)).status_code == 400
     assert ratelimit.counter(table, "honeypot") == 1
     assert track(client, data["reference"], data["tracking_token"]).status_code == 404
+
+
+def test_honeypot_replay_gets_the_same_fake_answer_and_counts(client, table, api_env):
+    api_env.setenv("USINE_RATE_LIMIT", "4/600")
+    k, body = key(), valid_body(website="http://spam.example")
+    answers = [post(client, body, {**JSON_HEADERS, "Idempotency-Key": k}) for _ in range(3)]
+    assert [a.status_code for a in answers] == [201, 201, 201]
+    assert body_of(answers[0]) == body_of(answers[1]) == body_of(answers[2])
+    other = body_of(post(client, valid_body(website="x"), {**JSON_HEADERS,
+                                                            "Idempotency-Key": key()}))
+    assert other["reference"] != body_of(answers[0])["reference"]
+    # Honeypot posts count against the client's limit like any write: the 5th is refused.
+    response = post(client, valid_body(website="x"))
+    assert response.status_code == 429
+    assert items_of(table, "REQUEST#") == [] and items_of(table, "IDEM#") == []
 
 
 def test_empty_honeypot_is_fine(client, table):
@@ -288,6 +331,23 @@ def test_rate_limit_per_client_in_dynamodb(client, table, api_env):
     assert int(counter["n"]) == 3 and int(counter["expires_at"]) > 0
     assert "127.0.0.1" not in json.dumps(counter, default=str)  # the address is hashed
     assert len(items_of(table, "REQUEST#")) == 3
+
+
+def test_a_retry_after_the_limit_gets_its_first_answer(client, table, api_env):
+    """Replays come first and never count: an acknowledged write retried after the client
+    used up its window gets its reference and token again, not a 429."""
+    api_env.setenv("USINE_RATE_LIMIT", "2/600")
+    k, body = key(), valid_body()
+    first = post(client, body, {**JSON_HEADERS, "Idempotency-Key": k})
+    assert post(client, valid_body()).status_code == 201
+    assert post(client, valid_body()).status_code == 429  # the window is full
+    for _ in range(3):
+        again = post(client, body, {**JSON_HEADERS, "Idempotency-Key": k})
+        assert again.status_code == 201, again.body
+        assert body_of(again) == body_of(first)
+        assert again.headers.get("Idempotent-Replayed") == "true"
+    (counter,) = items_of(table, "RATE#")
+    assert int(counter["n"]) == 2  # neither the replays nor the refused write counted
 
 
 def test_invalid_bodies_do_not_use_up_the_limit(client, table, api_env):

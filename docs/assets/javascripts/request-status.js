@@ -21,7 +21,7 @@
       noApi: "This copy of the site has no request service configured.",
       heading: "Request {reference}", status: "Status", neededBy: "Needed by",
       design: "Part", variant: "Variant", requested: "Requested", allocated: "Allocated to makers",
-      delivered: "Delivered", linked: "Linked to your earlier request(s):", anyVariant: "any",
+      delivered: "Delivered", anyVariant: "any",
       s_submitted: "Received, waiting for makers", s_matched: "Makers found, production planned",
       s_in_progress: "Partly delivered", s_delivered: "Delivered", s_closed: "Closed",
       s_expired: "Expired"
@@ -35,7 +35,7 @@
       noApi: "Cette copie du site n'a pas de service de demandes configuré.",
       heading: "Demande {reference}", status: "État", neededBy: "Date limite",
       design: "Pièce", variant: "Variante", requested: "Demandées", allocated: "Attribuées à des fabricants",
-      delivered: "Livrées", linked: "Liée à vos demandes précédentes :", anyVariant: "toutes",
+      delivered: "Livrées", anyVariant: "toutes",
       s_submitted: "Reçue, en attente de fabricants", s_matched: "Fabricants trouvés, production prévue",
       s_in_progress: "Livrée en partie", s_delivered: "Livrée", s_closed: "Close",
       s_expired: "Expirée"
@@ -49,7 +49,7 @@
       noApi: "لم تُضبط خدمة الطلبات في هذه النسخة من الموقع.",
       heading: "الطلب {reference}", status: "الحالة", neededBy: "مطلوب قبل",
       design: "القطعة", variant: "النسخة", requested: "المطلوب", allocated: "المُسند إلى الصانعين",
-      delivered: "المُسلَّم", linked: "مرتبط بطلباتكم السابقة:", anyVariant: "أي نسخة",
+      delivered: "المُسلَّم", anyVariant: "أي نسخة",
       s_submitted: "تم الاستلام، في انتظار الصانعين", s_matched: "تم إيجاد صانعين، الإنتاج مخطط",
       s_in_progress: "سُلّم جزئياً", s_delivered: "تم التسليم", s_closed: "مغلق",
       s_expired: "منتهي الصلاحية"
@@ -141,9 +141,6 @@
       });
       table.appendChild(tbody);
       box.appendChild(table);
-      if (data.linked_to && data.linked_to.length) {
-        box.appendChild(el("p", M.linked + " " + data.linked_to.join(", ")));
-      }
       out.appendChild(box);
     }
 
