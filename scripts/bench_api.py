@@ -133,7 +133,7 @@ def bench_writes(n: int) -> dict[str, object]:
                "USINE_SITE_ORIGIN": "http://127.0.0.1:1",
                "USINE_RATE_LIMIT": f"{100 * n}/600"}  # counted, never reached
         os.environ.update(env)
-        resource = tables.connect(db.endpoint)
+        resource = tables.connect(db.endpoint, client_config=tables.TOOL_CLIENT_CONFIG)
         tables.ensure_table(resource.meta.client, TABLE)
         table = resource.Table(TABLE)
 

@@ -143,7 +143,7 @@ def client(url: str, n: int, retry_share: float, seed: int, outcome: Outcome,
 def table_items(endpoint: str) -> list[dict[str, Any]]:
     from chalicelib import tables
 
-    table = tables.connect(endpoint).Table(TABLE)
+    table = tables.connect(endpoint, client_config=tables.TOOL_CLIENT_CONFIG).Table(TABLE)
     items: list[dict[str, Any]] = []
     kwargs: dict[str, Any] = {"ConsistentRead": True}
     while True:
@@ -202,7 +202,8 @@ def run(clients: int = 8, requests: int = 25, retry_share: float = 0.3, fault: b
     db = dynamodb_local.start(db_port, db_path=work / "db")
     api = None
     try:
-        tables.ensure_table(tables.connect(db.endpoint).meta.client, TABLE)
+        tables.ensure_table(tables.connect(
+            db.endpoint, client_config=tables.TOOL_CLIENT_CONFIG).meta.client, TABLE)
         api = chalice_local.start(free_port(), {
             "DYNAMODB_ENDPOINT": db.endpoint, "USINE_MANIFEST": str(work / "manifest.json"),
             "USINE_HUB_CONFIG": str(work / "hub.toml"), "USINE_RATE_LIMIT": "0",

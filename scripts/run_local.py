@@ -23,7 +23,7 @@ sys.path.insert(0, str(REPO / "serverless"))  # the API's own package, for its t
 
 import chalice_local  # noqa: E402
 import dynamodb_local  # noqa: E402
-from chalicelib.tables import connect, ensure_table  # noqa: E402
+from chalicelib.tables import TOOL_CLIENT_CONFIG, connect, ensure_table  # noqa: E402
 from ports import ServiceError, require_free  # noqa: E402
 
 PYTHON = sys.executable
@@ -105,7 +105,8 @@ def main() -> int:
         aws_env = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
                    "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-west-3")}
         os.environ.update(aws_env)
-        ensure_table(connect(db.endpoint), chalice_table_name(STAGE))
+        ensure_table(connect(db.endpoint, client_config=TOOL_CLIENT_CONFIG),
+                     chalice_table_name(STAGE))
 
         print("==> Starting the API (chalice local)", flush=True)
         api = chalice_local.start(api_port, {**aws_env, "DYNAMODB_ENDPOINT": db.endpoint,

@@ -32,7 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--region", help="AWS region (default: the environment's)")
     args = parser.parse_args(argv)
     name = args.table or stage_table(args.stage)
-    resource = tables.connect(args.endpoint_url, args.region)
+    resource = tables.connect(args.endpoint_url, args.region,
+                              client_config=tables.TOOL_CLIENT_CONFIG)
     created = tables.ensure_table(resource.meta.client, name)
     print(f"table {name}: {'created' if created else 'already there'} "
           f"({args.endpoint_url or 'AWS'})")

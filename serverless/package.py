@@ -21,6 +21,7 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import re
 import subprocess
 import sys
@@ -94,7 +95,7 @@ def package(out: Path, stage: str = "prod", origin: str | None = None,
     ``wheelhouse``: the locked wheels (checked first), the only source of dependencies.
     """
     out = out.resolve()  # chalice runs in the project: a relative OUT would land there
-    check_wheelhouse(wheelhouse, project / WHEEL_LOCK.name)
+    verified = check_wheelhouse(wheelhouse, project / WHEEL_LOCK.name)
     bundle.bundle(hub, manifest, project / "chalicelib" / "generated")
     if origin is None:
         origin = config.load_hub(hub).site_origin(stage)
@@ -103,7 +104,13 @@ def package(out: Path, stage: str = "prod", origin: str | None = None,
     with tempfile.TemporaryDirectory() as tmp:
         merge = Path(tmp) / "merge-template.json"
         merge.write_text(json.dumps(iac.merge_template(origin), indent=2))
-        env = {**os.environ, **offline_pip_env(wheelhouse)}
+        # pip sees only the wheels whose hashes were just checked, nothing else that may
+        # lie in the wheelhouse.
+        checked = Path(tmp) / "wheels"
+        checked.mkdir()
+        for wheel in verified:
+            shutil.copyfile(wheel, checked / wheel.name)
+        env = {**os.environ, **offline_pip_env(checked)}
         # chalice builds a botocore client for the region's service principals: it needs a
         # region (not otherwise used) and, without credentials, would ask the EC2 metadata
         # endpoint for some. Packaging needs neither an account nor a network.

@@ -11,7 +11,7 @@ counted), the client's limit (:class:`~.ratelimit.RateLimited`), or an id collis
 from __future__ import annotations
 
 import random
-import re
+import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from botocore.exceptions import ClientError
 
+from . import faults
 from .ratelimit import RateLimited
 from .tables import PARTITION_KEY
 
@@ -56,20 +57,6 @@ def utc_iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def error_code(exc: ClientError) -> str:
-    return exc.response.get("Error", {}).get("Code", "")
-
-
-def cancellation_codes(exc: ClientError) -> list[str]:
-    """Per-action reason codes of a cancelled transaction ("None" for actions that were fine)."""
-    reasons = exc.response.get("CancellationReasons") or []
-    if reasons:
-        return [str(r.get("Code") or "None") for r in reasons]
-    # Some engines only put them in the message: "... [None, ConditionalCheckFailed]".
-    found = re.search(r"\[([A-Za-z, ]+)\]", str(exc.response.get("Error", {}).get("Message", "")))
-    return [c.strip() for c in found.group(1).split(",")] if found else []
-
-
 def put_new(table_name: str, item: dict[str, Any]) -> dict[str, Any]:
     """A ``Put`` that fails if an item with that key exists."""
     return {"Put": {"TableName": table_name, "Item": item,
@@ -103,15 +90,24 @@ def next_version(current: dict[str, Any]) -> int:
 
 def transact(client: Any, tx: Transaction, *,
              sleep: Callable[[float], None] = time.sleep) -> None:
-    """Send ``tx``; :class:`Cancelled` when a condition failed (nothing was written)."""
+    """Send ``tx``; :class:`Cancelled` when a condition failed (nothing was written).
+
+    Each send carries its own ``ClientRequestToken`` (botocore would fill one in; it is
+    written here because the store's correctness rests on it): when botocore retries a
+    send whose first attempt committed but timed out or got a 500 (DynamoDB's "may have
+    succeeded"), DynamoDB answers the retry as the same transaction instead of cancelling
+    it on its own conditions, so a stored write is never taken for an id collision or a
+    stale version (tests/api/test_api_integration.py, a proxy that loses the answer).
+    """
     for attempt in range(CONFLICT_RETRIES + 1):
         try:
-            client.transact_write_items(TransactItems=tx.actions)
+            client.transact_write_items(TransactItems=tx.actions,
+                                        ClientRequestToken=secrets.token_hex(16))
             return
         except ClientError as exc:
-            if error_code(exc) != "TransactionCanceledException":
+            if faults.error_code(exc) != "TransactionCanceledException":
                 raise
-            codes = cancellation_codes(exc)
+            codes = faults.cancellation_codes(exc)
             failed = {tx.roles.get(i, "other") for i, c in enumerate(codes)
                       if c == "ConditionalCheckFailed"}
             if failed:
@@ -120,6 +116,12 @@ def transact(client: Any, tx: Transaction, *,
                 raise
             sleep(random.uniform(0.005, 0.02 * 2 ** attempt))  # another writer: shortly again
     raise AssertionError("unreachable")
+
+
+def changed_meanwhile(cancelled: Cancelled) -> ClientError:
+    """The error of a write whose record changed since it was read (the API's 409)."""
+    return ClientError({"Error": {"Code": "ConditionalCheckFailedException",
+                                  "Message": str(cancelled)}}, "TransactWriteItems")
 
 
 def create(client: Any, new_id: Callable[[], str], build: Callable[[str], Transaction],
@@ -146,7 +148,5 @@ def create(client: Any, new_id: Callable[[], str], build: Callable[[str], Transa
                 raise RateLimited(tx.retry_after) from None
             if cancelled.failed == {"record"}:
                 continue  # the id exists already: another one
-            raise ClientError({"Error": {"Code": "ConditionalCheckFailedException",
-                                         "Message": str(cancelled)}},
-                              "TransactWriteItems") from None
+            raise changed_meanwhile(cancelled) from None
     raise IdsExhausted(f"no free id after {attempts} attempts")

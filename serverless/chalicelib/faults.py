@@ -68,8 +68,9 @@ def error_code(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def cancellation_reasons(exc: BaseException) -> list[str]:
-    """The codes of a ``TransactionCanceledException``'s reasons, ``"None"`` omitted.
+def cancellation_codes(exc: BaseException) -> list[str]:
+    """A ``TransactionCanceledException``'s code per action, in order (``"None"`` for an
+    action that was fine).
 
     botocore puts them in ``response["CancellationReasons"]``; some engines only list
     them in the message (``... reasons [ConditionalCheckFailed, None]``).
@@ -77,12 +78,15 @@ def cancellation_reasons(exc: BaseException) -> list[str]:
     response = getattr(exc, "response", None) or {}
     reasons = response.get("CancellationReasons")
     if isinstance(reasons, list):
-        codes = [str((r or {}).get("Code") or "None") for r in reasons]
-    else:
-        message = str((response.get("Error") or {}).get("Message") or "")
-        found = re.search(r"\[([A-Za-z, ]*)\]", message)
-        codes = [c.strip() for c in found.group(1).split(",")] if found else []
-    return [c for c in codes if c and c != "None"]
+        return [str((r or {}).get("Code") or "None") for r in reasons]
+    message = str((response.get("Error") or {}).get("Message") or "")
+    found = re.search(r"\[([A-Za-z, ]*)\]", message)
+    return [c.strip() or "None" for c in found.group(1).split(",")] if found else []
+
+
+def cancellation_reasons(exc: BaseException) -> list[str]:
+    """The codes of a cancelled transaction's failed actions (``"None"`` omitted)."""
+    return [c for c in cancellation_codes(exc) if c != "None"]
 
 
 def _status(exc: BaseException) -> int:
@@ -147,7 +151,13 @@ def worst_case_seconds(config: dict[str, Any]) -> float:
 
 
 def fits(config: dict[str, Any], lambda_timeout: float, calls: int = 1,
-         margin: float = HANDLER_MARGIN_SECONDS) -> bool:
-    """True when ``calls`` sequential worst-case calls plus ``margin`` end before the
+         margin: float = HANDLER_MARGIN_SECONDS, before: float = 0.0) -> bool:
+    """True when ``calls`` sequential worst-case calls plus ``margin`` (and ``before``:
+    what the request spends first, e.g. reading the server secret) end before the
     function's timeout, so the caller gets our 503 rather than API Gateway's 5xx."""
-    return calls * worst_case_seconds(config) + margin <= lambda_timeout
+    return before + calls * worst_case_seconds(config) + margin <= lambda_timeout
+
+
+# A request makes at most this many DynamoDB calls one after the other: a write is one
+# transaction (plus the GetItem of a replay); a maker's own routes read, then write.
+MAX_SEQUENTIAL_CALLS = 2

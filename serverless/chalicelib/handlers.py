@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import config, faults, i18n, ratelimit, references, responses, secret, stats, tokens
+from . import config, dynamo, faults, i18n, ratelimit, references, responses, secret, stats, tokens
 from .idempotency import Idempotency, IdempotencyConflict
 from .maker_store import MakerNotFound, MakerStore
 from .ratelimit import RateLimited
@@ -133,11 +133,17 @@ def _robot_answer(data: Any, idem: Idempotency | None, limit: ratelimit.Limit | 
 
     if not honeypot_filled(data):
         return None
-    ratelimit.hit(get_table(), limit)
+    # One transaction, as a real write: the client's counter and the honeypot's.
+    table = get_table()
+    tx = dynamo.Transaction()
+    if limit is not None:
+        tx.add(limit.action(table.name), "rate")
+        tx.retry_after = limit.retry_after
+    tx.add(ratelimit.count_action(table.name, "honeypot"))
     try:
-        ratelimit.count(get_table(), "honeypot")
-    except (ClientError, BotoCoreError):
-        log.warning("honeypot hit not counted: storage error")
+        dynamo.transact(table.meta.client, tx)
+    except dynamo.Cancelled:
+        raise RateLimited(tx.retry_after) from None
     log.info("honeypot filled on %s: answered as accepted, nothing stored", purpose)
     if idem is None:
         return references.new_reference(), tokens.new_token(purpose, "", None)

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from . import tokens
-from .config import ConfigError
 from .tables import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 RETENTION = timedelta(hours=24)
@@ -90,6 +89,6 @@ def replay(item: dict[str, Any], idem: Idempotency, purpose: str,
     return record_id, dict(item.get("answer") or {}), token
 
 
-class TokenLost(ConfigError):
+class TokenLost(RuntimeError):
     """A replay whose token no secret in use can rebuild: the secret was rotated twice
-    within the record's 24 hours (see :mod:`.secret`). A deployment fault: 503."""
+    within the record's 24 hours (see :mod:`.secret`). Retrying cannot help: a 500."""

@@ -7,13 +7,12 @@ the public one by an anonymous record (kind, region, machine counts) in one tran
 
 The public item expires with the availability window (``expires_at``, end of its last day
 anywhere on Earth; 365 days after the last update when open-ended), the personal item
-90 days later. TTL deletes up to two days late, so every read checks ``expires_at``.
+90 days after the window (365 days after the last update when open-ended). TTL deletes up to two days late, so every read checks ``expires_at``.
 Each write changes the public counters of ``GET /stats`` in the same transaction.
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -26,8 +25,6 @@ from .tables import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 if TYPE_CHECKING:  # pydantic is loaded by the routes that validate a body, not here
     from .maker_models import MakerSignup
-
-log = logging.getLogger("usine.store")
 
 MAKER_PREFIX = "MAKER#"
 PERSONAL_PREFIX = "PERSONAL#"
@@ -190,16 +187,17 @@ class MakerStore:
             tx.retry_after = limit.retry_after
         for action in stats.maker_changed(self.table_name, current, public, now.date()):
             tx.add(action)
-        self._send(maker_id, tx)
+        self._send(maker_id, token, tx)
         return record_of(public, personal)
 
-    def _send(self, maker_id: str, tx: Transaction) -> None:
+    def _send(self, maker_id: str, token: str | None, tx: Transaction) -> None:
         try:
             dynamo.transact(self.table.meta.client, tx)
         except Cancelled as cancelled:
             if "rate" in cancelled.failed:
                 raise RateLimited(tx.retry_after) from None
-            raise MakerNotFound(maker_id) from None  # withdrawn or changed meanwhile
+            self._authorised(maker_id, token)  # withdrawn meanwhile: MakerNotFound (404)
+            raise dynamo.changed_meanwhile(cancelled) from None  # edited meanwhile: 409
 
     def withdraw(self, maker_id: str, token: str | None) -> None:
         """Delete the personal data now; keep an anonymous record for the counts."""
@@ -222,7 +220,7 @@ class MakerStore:
         tx.add({"Delete": {"TableName": self.table_name, "Key": maker_personal_key(maker_id)}})
         for action in stats.maker_changed(self.table_name, current, None, now.date()):
             tx.add(action)
-        self._send(maker_id, tx)
+        self._send(maker_id, token, tx)
 
 
 def unchanged_since(current: dict[str, Any]) -> dict[str, Any]:

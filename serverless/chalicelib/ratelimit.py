@@ -4,9 +4,10 @@ One counter item per (client, fixed window): ``RATE#<client>#<window start>``, i
 with a condition ``n < limit`` and removed by TTL after the window. ``<client>`` is an
 HMAC of the address under the server secret: the address is never stored, and the
 stored value cannot be reversed by trying the 2**32 addresses. The counter is one action
-of the write's own transaction (:func:`counter_action`), so only writes that happen count:
-a replay or a refused write never does. API Gateway's throttling (template) protects the
-whole API; this protects it from one client filling the table.
+of the write's own transaction (:meth:`Limit.action`), so only writes that happen count:
+a replay or a refused write never does. A honeypot post counts every time (nothing of it
+is kept to recognise a retry). API Gateway's throttling (template) protects the whole
+API; this protects it from one client filling the table.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
 
 from . import tokens
 from .tables import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
@@ -59,24 +59,14 @@ def limit_of(source_ip: str | None, now: datetime, limit: int, window: int,
     }, retry_after=max(1, start + window - epoch))
 
 
-def hit(table: Any, limit: Limit | None) -> None:
-    """Count one write outside a transaction (honeypot posts); RateLimited past the limit."""
-    if limit is None:
-        return
-    try:
-        table.update_item(**limit.update)
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-            raise RateLimited(limit.retry_after) from None
-        raise
-
-
-def count(table: Any, name: str) -> None:
-    """Add one to an anonymous counter (``COUNTER``/``name``): honeypot hits..."""
-    table.update_item(Key={PARTITION_KEY: "COUNTER", SORT_KEY: name},
-                      UpdateExpression="ADD #n :one",
-                      ExpressionAttributeNames={"#n": "n"},
-                      ExpressionAttributeValues={":one": 1})
+def count_action(table_name: str, name: str) -> dict[str, Any]:
+    """Add one to an anonymous counter (``COUNTER``/``name``: honeypot hits), as a
+    transaction action."""
+    return {"Update": {"TableName": table_name,
+                       "Key": {PARTITION_KEY: "COUNTER", SORT_KEY: name},
+                       "UpdateExpression": "ADD #n :one",
+                       "ExpressionAttributeNames": {"#n": "n"},
+                       "ExpressionAttributeValues": {":one": 1}}}
 
 
 def counter(table: Any, name: str) -> int:

@@ -4,7 +4,8 @@ Tokens must not be computable from what a client sends (its ``Idempotency-Key``,
 reference, the body), so each derived value is an HMAC keyed with this secret:
 
 - on AWS, ``USINE_SECRET_ARN`` names a Secrets Manager secret (made by the deploy
-  template); its ``AWSCURRENT`` and ``AWSPREVIOUS`` versions are read once per container;
+  template); its ``AWSCURRENT`` and ``AWSPREVIOUS`` versions are read by a container's
+  first request, and again every ``REFRESH_SECONDS`` (a rotation reaches warm containers);
 - locally, ``USINE_SECRET_FILE`` (default ``.data/server-secret`` in the repository) is
   generated once, readable by its owner only.
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -27,18 +29,21 @@ from .config import REPO_DIR, ConfigError
 MIN_BYTES = 32
 DEFAULT_FILE = REPO_DIR / ".data" / "server-secret"
 
-_CACHE: dict[str, tuple[bytes, ...]] = {}
+REFRESH_SECONDS = 600.0
+
+_CACHE: dict[str, tuple[float, tuple[bytes, ...]]] = {}
 
 
 def keys(environ: Any = None) -> tuple[bytes, ...]:
-    """The secret's values, current first; read once per container (per source)."""
+    """The secret's values, current first; read again after ``REFRESH_SECONDS``."""
     env = os.environ if environ is None else environ
     arn = env.get("USINE_SECRET_ARN")
     source = f"arn:{arn}" if arn else f"file:{env.get('USINE_SECRET_FILE') or DEFAULT_FILE}"
-    if source not in _CACHE:
+    hit = _CACHE.get(source)
+    if hit is None or time.monotonic() - hit[0] > REFRESH_SECONDS:
         values = _from_secrets_manager(arn) if arn else _from_file(Path(source[5:]))
-        _CACHE[source] = tuple(v.encode("utf-8") for v in values)
-    return _CACHE[source]
+        _CACHE[source] = (time.monotonic(), tuple(v.encode("utf-8") for v in values))
+    return _CACHE[source][1]
 
 
 def _checked(values: list[str], where: str) -> list[str]:
@@ -73,9 +78,10 @@ def _from_secrets_manager(arn: str) -> list[str]:
 
     from botocore.config import Config
 
-    from .tables import CLIENT_CONFIG
+    from .tables import SECRET_CLIENT_CONFIG
 
-    client = boto3.session.Session().client("secretsmanager", config=Config(**CLIENT_CONFIG))
+    client = boto3.session.Session().client("secretsmanager",
+                                            config=Config(**SECRET_CLIENT_CONFIG))
     values = [client.get_secret_value(SecretId=arn)["SecretString"]]
     try:
         values.append(client.get_secret_value(SecretId=arn, VersionStage="AWSPREVIOUS")

@@ -99,7 +99,7 @@ def _maker_counts(item: Mapping[str, Any] | None) -> dict[tuple[str, str], int]:
     if status != "active":
         return counts
     region = str(item.get("region", ""))
-    until = (item.get("availability") or {}).get("until") or OPEN_ENDED
+    until = (item.get("availability") or {}).get("until") or _day_of(item.get("expires_at"))
     until = str(until)[:10]
     counts[(until, "active")] += 1
     designs: set[str] = set()
@@ -110,6 +110,14 @@ def _maker_counts(item: Mapping[str, Any] | None) -> dict[tuple[str, str], int]:
     for design in designs:  # a maker counts once per design, whatever its variants
         counts[(f"{until}#{design}", "makers#" + region)] += 1
     return counts
+
+
+def _day_of(expires_at: Any) -> str:
+    """An open-ended offer counts until its item expires (a year after its last update:
+    maker_store.py), after which nothing could ever withdraw it from the counters."""
+    if expires_at is None:
+        return OPEN_ENDED
+    return datetime.fromtimestamp(int(expires_at), timezone.utc).date().isoformat()
 
 
 def _diff(old: Mapping[tuple[str, str], int],

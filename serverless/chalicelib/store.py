@@ -14,7 +14,6 @@ changed on the older requests); coordinators list them with :meth:`RequestStore.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable
@@ -28,8 +27,6 @@ from .tables import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 if TYPE_CHECKING:  # the models need pydantic, which a cold start does not load for reads
     from .models import PartRequest
-
-log = logging.getLogger("usine.store")
 
 __all__ = ["RequestStore", "StoredRequest", "request_key", "personal_key", "requester_key",
            "utc_iso", "progress_status", "OPEN_STATUSES", "CLOSED_STATUSES"]
@@ -259,27 +256,34 @@ class RequestStore:
         current = self.get_public(reference)
         if current is None or current.get("status") not in OPEN_STATUSES:
             return False
-        tx = Transaction()
-        tx.add({"Update": {
-            "TableName": self.table_name, "Key": request_key(reference),
-            "UpdateExpression": "SET #st = :closed, updated_at = :now, #ver = :next",
-            **dynamo.unchanged(current, "#st = :was", {"#st": "status"}, {
-                ":was": current["status"], ":closed": status, ":now": utc_iso(now),
-                ":next": dynamo.next_version(current)})}}, "record")
-        tx.add({"Update": {
-            "TableName": self.table_name, "Key": personal_key(reference),
-            "UpdateExpression": "SET #exp = :exp",
-            "ConditionExpression": "attribute_exists(#pk)",
-            "ExpressionAttributeNames": {"#exp": TTL_ATTRIBUTE, "#pk": PARTITION_KEY},
-            "ExpressionAttributeValues": {
-                ":exp": int((now + self._retention).timestamp())}}}, "personal")
-        for action in stats.request_closed(self.table_name, current):
-            tx.add(action)
-        try:
-            dynamo.transact(self.table.meta.client, tx)
-        except Cancelled:
-            return False  # changed or closed meanwhile
-        return True
+        keep_contact = True
+        while True:
+            tx = Transaction()
+            tx.add({"Update": {
+                "TableName": self.table_name, "Key": request_key(reference),
+                "UpdateExpression": "SET #st = :closed, updated_at = :now, #ver = :next",
+                **dynamo.unchanged(current, "#st = :was", {"#st": "status"}, {
+                    ":was": current["status"], ":closed": status, ":now": utc_iso(now),
+                    ":next": dynamo.next_version(current)})}}, "record")
+            if keep_contact:  # only a contact still within its retention is kept longer
+                tx.add({"Update": {
+                    "TableName": self.table_name, "Key": personal_key(reference),
+                    "UpdateExpression": "SET #exp = :exp",
+                    "ConditionExpression": "attribute_exists(#pk) AND #exp > :now",
+                    "ExpressionAttributeNames": {"#exp": TTL_ATTRIBUTE, "#pk": PARTITION_KEY},
+                    "ExpressionAttributeValues": {
+                        ":exp": int((now + self._retention).timestamp()),
+                        ":now": int(now.timestamp())}}}, "personal")
+            for action in stats.request_closed(self.table_name, current):
+                tx.add(action)
+            try:
+                dynamo.transact(self.table.meta.client, tx)
+                return True
+            except Cancelled as cancelled:
+                if cancelled.failed == {"personal"}:
+                    keep_contact = False  # expired or deleted: close without it
+                    continue
+                return False  # changed or closed meanwhile
 
     # ------------------------------------------------------------------ reading
 

@@ -74,16 +74,27 @@ LOCAL_SECRET_ACCESS_KEY = "usinelocal"
 
 # botocore.config.Config arguments. boto3 itself is imported by connect() only: most of
 # the app's import time (a Lambda cold start) would otherwise be boto3's.
-# Budgeted inside the function's timeout (.chalice/config.json lambda_timeout = 15 s), so a
-# slow DynamoDB gives the caller our 503 + Retry-After, not API Gateway's 502/504: one call
-# takes at most 2 attempts x (1 s connect + 3 s read) + one backoff of at most 2 s = 10 s,
-# leaving 5 s for the handler's own work (faults.worst_case_seconds; a test checks it).
+# Budgeted inside the function's timeout (.chalice/config.json lambda_timeout = 28 s, under
+# API Gateway's 29 s), so a slow DynamoDB gives the caller our 503 + Retry-After, not API
+# Gateway's 502/504: one call takes at most 2 attempts x (1 s connect + 3 s read) + one
+# backoff of at most 2 s = 10 s; a request makes at most 2 calls in a row
+# (faults.MAX_SEQUENTIAL_CALLS), after reading the server secret on a cold start (2 calls
+# of SECRET_CLIENT_CONFIG, 3 s each): 6 + 20 + 2 s of the handler's own = 28 s (a test).
 # DynamoDB answers in milliseconds: a 3 s read is already a failing service (3 s, not 2:
 # DynamoDB Local on a busy 2-core laptop or CI machine can take a second or two).
 # (botocore's "max_attempts" counts retries, "total_max_attempts" counts every attempt:
 # the old {"max_attempts": 3} made 4 attempts of up to 13 s each.)
 CLIENT_CONFIG = {"connect_timeout": 1, "read_timeout": 3,
                  "retries": {"mode": "standard", "total_max_attempts": 2}}
+# Secrets Manager, read once per container: one attempt (a cold start that fails answers
+# 503 and the next request tries again).
+SECRET_CLIENT_CONFIG = {"connect_timeout": 1, "read_timeout": 2,
+                        "retries": {"mode": "standard", "total_max_attempts": 1}}
+SECRET_READS = 2  # AWSCURRENT and AWSPREVIOUS
+# Tools and tests (create_tables, the local launcher, fixtures, load and benchmarks) are not
+# bound by the function's timeout: they wait for a busy DynamoDB Local rather than fail.
+TOOL_CLIENT_CONFIG = {"connect_timeout": 5, "read_timeout": 60,
+                      "retries": {"mode": "standard", "total_max_attempts": 5}}
 
 
 def table_spec(name: str) -> dict[str, Any]:

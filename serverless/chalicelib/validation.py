@@ -237,12 +237,3 @@ def validate_data(data: Any, parse: Callable[[Any], BaseModel], lang: str = "en"
     except ValidationError as exc:
         raise invalid_request(exc, lang) from None
 
-
-def validate_body(
-    headers: Any,
-    raw_body: bytes | str | None,
-    parse: Callable[[Any], BaseModel],
-    lang: str = "en",
-) -> BaseModel:
-    """Decode and validate; raises ApiError (415/413/400)."""
-    return validate_data(decode_json(headers, raw_body, lang), parse, lang)

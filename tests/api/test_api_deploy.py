@@ -308,7 +308,8 @@ def test_create_tables_command_on_dynamodb_local(dynamodb_endpoint):
     assert "created" in first.stdout
     again = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
     assert "already there" in again.stdout
-    client = tables.connect(dynamodb_endpoint).meta.client
+    client = tables.connect(dynamodb_endpoint,
+                            client_config=tables.TOOL_CLIENT_CONFIG).meta.client
     try:
         table = client.describe_table(TableName=name)["Table"]
         declared_table = iac.merge_template(ORIGIN)["Resources"]["UsineTable"]["Properties"]

@@ -23,7 +23,7 @@ from ports import free_port
 
 @pytest.fixture(scope="module")
 def ddb(dynamodb_endpoint):
-    return tables.connect(dynamodb_endpoint)
+    return tables.connect(dynamodb_endpoint, client_config=tables.TOOL_CLIENT_CONFIG)
 
 
 @pytest.fixture

@@ -71,3 +71,19 @@ def test_open_ended_capacity_expires_a_year_after_its_last_update(client, table)
     item = table.get_item(Key={"pk": f"MAKER#{data['id']}", "sk": "MAKER"})["Item"]
     year = timedelta(days=365).total_seconds()
     assert abs(int(item["expires_at"]) - (time.time() + year)) < 60
+
+
+def test_closing_a_request_whose_contact_expired_closes_it_and_keeps_nothing(client, table):
+    from chalicelib.store import RequestStore
+
+    reference = body_of(post(client, valid_body()))["reference"]
+    expire(table, {"pk": f"PERSONAL#{reference}", "sk": "REQUEST"})
+    store = RequestStore(table)
+    assert store.close(reference) is True
+    assert store.get_public(reference)["status"] == "closed"
+    personal = table.get_item(Key={"pk": f"PERSONAL#{reference}", "sk": "REQUEST"})["Item"]
+    assert int(personal["expires_at"]) < time.time()  # not given 90 more days
+    table.delete_item(Key={"pk": f"PERSONAL#{reference}", "sk": "REQUEST"})  # TTL's work
+    second = body_of(post(client, valid_body()))["reference"]
+    table.delete_item(Key={"pk": f"PERSONAL#{second}", "sk": "REQUEST"})
+    assert store.close(second) is True

@@ -48,6 +48,19 @@ def test_one_dynamodb_call_fits_well_inside_the_function_timeout():
     assert tables.CLIENT_CONFIG["retries"]["mode"] == "standard"
 
 
+def test_a_whole_request_fits_inside_the_function_timeout():
+    """The longest request: the server secret read on a cold start, then a DynamoDB read
+    and a write (or a transaction and the GetItem of a replay), each at its worst."""
+    from chalicelib import faults, tables
+
+    secret = tables.SECRET_READS * faults.worst_case_seconds(tables.SECRET_CLIENT_CONFIG)
+    assert faults.fits(tables.CLIENT_CONFIG, lambda_timeout(), faults.MAX_SEQUENTIAL_CALLS,
+                       before=secret)
+    assert lambda_timeout() < 29  # API Gateway's own integration timeout
+    assert not faults.fits(tables.CLIENT_CONFIG, lambda_timeout(),
+                           faults.MAX_SEQUENTIAL_CALLS + 1, before=secret)
+
+
 def test_the_budget_is_computed_from_timeouts_attempts_and_backoff():
     from chalicelib import faults
 

@@ -63,7 +63,7 @@ def st_executable() -> Path:
 
 @pytest.fixture(scope="module")
 def fuzz_api(dynamodb_endpoint, tmp_path_factory):
-    tables.ensure_table(tables.connect(dynamodb_endpoint).meta.client, "usine-local")
+    tables.ensure_table(tables.connect(dynamodb_endpoint, client_config=tables.TOOL_CLIENT_CONFIG).meta.client, "usine-local")
     folder = tmp_path_factory.mktemp("fuzz")
     server = chalice_local.start(free_port(), {
         "DYNAMODB_ENDPOINT": dynamodb_endpoint,

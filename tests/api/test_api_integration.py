@@ -19,7 +19,7 @@ from chalicelib.idempotency import Idempotency, IdempotencyConflict
 from chalicelib.maker_models import parse_maker
 from chalicelib.maker_store import MakerNotFound, MakerStore
 from chalicelib.models import parse_request
-from chalicelib.store import RequestStore, request_key
+from chalicelib.store import RequestStore
 
 CONTEXT = RequestContext(regions=("Calvados", "Seine-Maritime"),
                          designs=("visor-headband", "ear-saver"),
@@ -29,7 +29,7 @@ CONTEXT = RequestContext(regions=("Calvados", "Seine-Maritime"),
 
 @pytest.fixture(scope="module")
 def ddb(dynamodb_endpoint):
-    return tables.connect(dynamodb_endpoint)
+    return tables.connect(dynamodb_endpoint, client_config=tables.TOOL_CLIENT_CONFIG)
 
 
 @pytest.fixture
@@ -165,8 +165,8 @@ def test_maker_lifecycle_on_the_real_engine(fresh_table):
     # A concurrent withdrawal between the check and the write: the update's condition
     # fails and nothing of the update is written (the personal item stays deleted).
     authorised = store._authorised
-    current = authorised(maker_id, token)
-    store._authorised = lambda i, t: current
+    stale = iter([authorised(maker_id, token)])  # the update's own check read before
+    store._authorised = lambda i, t: next(stale, None) or authorised(i, t)
     MakerStore(fresh_table, secrets=SECRETS).withdraw(maker_id, token)
     with pytest.raises(MakerNotFound):
         store.update(maker_id, token, signup)
@@ -208,3 +208,60 @@ def test_closing_a_request_moves_the_personal_expiry_in_one_transaction(fresh_ta
     assert store.close(first.reference) is False  # not open any more: nothing changes
     with pytest.raises(ValueError):
         store.close(first.reference, "bogus")
+
+
+class AfterCommitFailure:
+    """A loopback proxy in front of DynamoDB Local that passes the first
+    TransactWriteItems on, then answers the client 500 as if the answer was lost: what
+    DynamoDB calls "may have succeeded". botocore retries it (a 5xx)."""
+
+    def __init__(self, endpoint: str) -> None:
+        import http.server
+        import urllib.request
+
+        proxy = self
+        self.failed = 0
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 (http.server's name)
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                forward = urllib.request.Request(endpoint, data=body, method="POST", headers={
+                    k: v for k, v in self.headers.items() if k.lower() != "host"})
+                with urllib.request.urlopen(forward, timeout=10) as answer:
+                    status, payload = answer.status, answer.read()
+                target = self.headers.get("X-Amz-Target", "")
+                if target.endswith("TransactWriteItems") and proxy.failed == 0:
+                    proxy.failed += 1
+                    status, payload = 500, b'{"__type": "InternalServerError"}'
+                self.send_response(status)
+                self.send_header("Content-Type", "application/x-amz-json-1.0")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+def test_a_retried_write_that_had_committed_is_stored_once(fresh_table, dynamodb_endpoint):
+    """The first answer is lost after the commit; botocore sends the transaction again.
+    Its ClientRequestToken makes DynamoDB treat the retry as the same transaction: one
+    request, its counters moved once, and the reference the client gets is the stored one."""
+    proxy = AfterCommitFailure(dynamodb_endpoint)
+    try:
+        table = tables.connect(proxy.url).Table(fresh_table.name)
+        stored = RequestStore(table, secrets=SECRETS).create(request())
+    finally:
+        proxy.close()
+    assert proxy.failed == 1
+    (public,) = scan(fresh_table, "REQUEST#")
+    assert public["reference"] == stored.reference
+    counts = stats.read(fresh_table, CONTEXT.today, consistent=True)
+    assert [r["open_requests"] for r in counts["requests"]] == [1]

@@ -15,7 +15,6 @@ import json
 import logging
 import uuid
 
-import pytest
 
 from api_helpers import (
     JSON_HEADERS, body_of, maker_body, post, send, valid_body,

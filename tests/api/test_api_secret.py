@@ -107,16 +107,16 @@ def test_a_replay_after_a_rotation_gets_the_same_token(client, table, api_env, t
     assert client.http.get(f"/requests/{first['reference']}", headers={
         "Authorization": f"Bearer {first['tracking_token']}"}).status_code == 200
     # Rotated again within the 24 h window: the token cannot be rebuilt. A fault of the
-    # deployment (503), never another token.
+    # deployment that no retry mends (500), never another token.
     path.write_text("yet-another-server-secret-of-enough-length-0123\n")
     secret.forget()
     response = post(client, body, {**JSON_HEADERS, "Idempotency-Key": k})
-    assert response.status_code == 503
+    assert response.status_code == 500 and "Retry-After" not in response.headers
     assert first["tracking_token"] not in response.body.decode()
     secret.forget()
 
 
-def test_secrets_manager_current_and_previous_values(aws, moto):
+def test_secrets_manager_current_and_previous_values(aws, moto, monkeypatch):
     import boto3
 
     client = boto3.client("secretsmanager", region_name="eu-west-3")
@@ -124,7 +124,10 @@ def test_secrets_manager_current_and_previous_values(aws, moto):
     secret.forget()
     assert secret.keys({"USINE_SECRET_ARN": arn}) == (b"1" * 48,)
     client.put_secret_value(SecretId=arn, SecretString="2" * 48)
-    assert secret.keys({"USINE_SECRET_ARN": arn}) == (b"1" * 48,)  # once per container
+    assert secret.keys({"USINE_SECRET_ARN": arn}) == (b"1" * 48,)  # not on every request
     secret.forget()
     assert secret.keys({"USINE_SECRET_ARN": arn}) == (b"2" * 48, b"1" * 48)
+    client.put_secret_value(SecretId=arn, SecretString="3" * 48)
+    monkeypatch.setattr(secret, "REFRESH_SECONDS", 0.0)  # as after ten minutes
+    assert secret.keys({"USINE_SECRET_ARN": arn}) == (b"3" * 48, b"2" * 48)
     secret.forget()

@@ -12,7 +12,7 @@ import random
 import threading
 import uuid
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 import pytest
 from botocore.exceptions import ClientError
@@ -47,8 +47,7 @@ def oracle(requests, makers, today):
             if open_requests or quantity_open or delivered:
                 rows.append({"design": design, "region": region, "open_requests": open_requests,
                              "quantity_open": quantity_open, "quantity_delivered": delivered})
-    live = [m for m in makers if m["status"] == "active"
-            and (m["availability"].get("until") or "9999-12-31") >= today.isoformat()]
+    live = [m for m in makers if m["status"] == "active" and last_day(m) >= today.isoformat()]
     capacity = []
     for design in sorted({o["design"] for m in live for o in m["offers"]}):
         for region in sorted({m["region"] for m in live}):
@@ -85,6 +84,15 @@ def request_item(region, lines, status="submitted"):
             "postcode": "14999", "token_hash": "h" * 64,
             "items": [{"design": d, "variant": v, "quantity": q, "allocated": 0, "delivered": dl}
                       for d, v, q, dl in lines]}
+
+
+def last_day(maker) -> str:
+    """The last day a maker's capacity counts: its window's end, else its item's expiry."""
+    if maker["availability"].get("until"):
+        return maker["availability"]["until"]
+    if maker.get("expires_at") is not None:
+        return datetime.fromtimestamp(int(maker["expires_at"]), timezone.utc).date().isoformat()
+    return "9999-12-31"
 
 
 def maker_item(region, offers, until=None, start=None, status="active"):
@@ -274,7 +282,7 @@ def _key(item):
 
 @pytest.fixture(scope="module")
 def local_resource(dynamodb_endpoint):
-    return tables.connect(dynamodb_endpoint)
+    return tables.connect(dynamodb_endpoint, client_config=tables.TOOL_CLIENT_CONFIG)
 
 
 @pytest.fixture
@@ -631,3 +639,16 @@ def test_counter_items_equal_what_the_transactions_produce(engine):
                                         shards=4):
             batch.put_item(Item=item)
     assert without_time(stats.read(engine, TODAY, consistent=True)) == expected
+
+
+def test_an_open_ended_maker_counts_until_its_item_expires(table):
+    """An open-ended sign-up's item expires a year after its last update; after that no
+    route can withdraw it, so its capacity must stop counting by itself."""
+    maker = maker_item("Eure", [("ear-saver", 9)])
+    maker["expires_at"] = int(datetime.combine(TODAY + timedelta(days=365), time(12),
+                                               tzinfo=timezone.utc).timestamp())
+    table.meta.client.transact_write_items(TransactItems=[
+        put_new(table.name, maker), *stats.maker_changed(table.name, None, maker, TODAY)])
+    for days, counted in ((0, 9), (365, 9), (366, 0)):
+        read = stats.read(table, TODAY + timedelta(days=days), consistent=True)
+        assert sum(c["units_per_day"] for c in read["capacity"]) == counted, days

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from api_helpers import SERVERLESS, count_items, count_records, today, valid_body
+from api_helpers import SERVERLESS, count_records, today, valid_body
 
 from chalicelib import config, references, tables
 from chalicelib.models import PartRequest, RequestContext, parse_request

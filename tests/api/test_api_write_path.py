@@ -70,9 +70,11 @@ class FakeClient:
     def __init__(self, *outcomes):
         self.outcomes = list(outcomes)
         self.calls = 0
+        self.tokens: list[str] = []
 
-    def transact_write_items(self, TransactItems):  # noqa: N803 (boto3's name)
+    def transact_write_items(self, TransactItems, ClientRequestToken):  # noqa: N803 (boto3's)
         self.calls += 1
+        self.tokens.append(ClientRequestToken)
         codes = self.outcomes.pop(0)
         if codes is None:
             return {}
@@ -92,6 +94,7 @@ def test_transaction_conflicts_are_retried_then_given_up():
     client = FakeClient(["TransactionConflict", "None"], ["None", "TransactionConflict"], None)
     dynamo.transact(client, tx("record", None), sleep=lambda s: None)
     assert client.calls == 3
+    assert len(set(client.tokens)) == 3  # each send is its own transaction
     stubborn = FakeClient(*[["TransactionConflict"]] * (dynamo.CONFLICT_RETRIES + 1))
     with pytest.raises(ClientError):
         dynamo.transact(stubborn, tx("record"), sleep=lambda s: None)
@@ -125,11 +128,12 @@ def test_create_prefers_the_replay_then_the_limit_then_a_new_id():
 
 def test_a_change_made_on_a_stale_read_is_refused_and_moves_no_counter(table):
     """Two edits of one sign-up in the same second, both from the same read: the record's
-    version lets one through; the other is refused and the counters count one maker."""
-    from chalicelib import stats
-    from chalicelib.maker_models import parse_maker
-    from chalicelib.maker_store import MakerNotFound, MakerStore
+    version lets one through; the other is refused as a conflict (not a 404: the sign-up
+    still exists) and the counters count one maker."""
+    from chalicelib import faults, stats
     from chalicelib.fields import RequestContext
+    from chalicelib.maker_models import parse_maker
+    from chalicelib.maker_store import MakerStore
 
     context = RequestContext(("Seine-Maritime",), ("visor-headband", "ear-saver"),
                              RequestContext.earliest_today(),
@@ -139,10 +143,11 @@ def test_a_change_made_on_a_stale_read_is_refused_and_moves_no_counter(table):
     stale = store._authorised(maker_id, token)
     store.update(maker_id, token, parse_maker(maker_body(), context))
     store._authorised = lambda *_: stale  # the second edit read before the first wrote
-    with pytest.raises(MakerNotFound):
-        store.update(maker_id, token, parse_maker(maker_body(), context))
-    with pytest.raises(MakerNotFound):
-        store.withdraw(maker_id, token)
+    for change in (lambda: store.update(maker_id, token, parse_maker(maker_body(), context)),
+                   lambda: store.withdraw(maker_id, token)):
+        with pytest.raises(ClientError) as refused:  # the API's 409 "conflict": reload
+            change()
+        assert faults.classify(refused.value) == faults.CONFLICT
     counts = stats.read(table, context.today, consistent=True)
     assert counts["makers"]["active"] == 1
     assert {c["design"]: c["units_per_day"] for c in counts["capacity"]} == {
