@@ -178,11 +178,15 @@ def test_personal_data_never_reaches_the_logs(client, table, aws, moto_resource,
 def test_unexpected_failure_is_a_json_500_with_cors(client, table, monkeypatch):
     from chalicelib.store import RequestStore
 
-    def broken(self, request):
+    raised = []
+
+    def broken(self, *args, **kwargs):  # whatever create() is called with
+        raised.append("bug")
         raise ValueError("bug")
 
     monkeypatch.setattr(RequestStore, "create", broken)
     response = post(client, valid_body())
+    assert raised == ["bug"]  # the 500 is this bug's, not a TypeError of the stub
     assert response.status_code == 500
     assert body_of(response) == {"error": "internal_error",
                                  "message": "Something went wrong on the server."}
