@@ -49,7 +49,7 @@ from ports import free_port  # noqa: E402
 
 DESIGNS = ("visor-headband", "ear-saver", "face-shield", "mask-frame", "door-opener",
            "swab-holder")
-REGIONS = ("Calvados", "Eure", "Manche", "Orne", "Seine-Maritime")
+REGIONS = ("Northshire", "Eastmarch", "Westmoor", "Southdale", "Rivermouth")
 MAKERS = 500
 OLD_INDEX = {"IndexName": "by_listing",
              "KeySchema": [{"AttributeName": "listing", "KeyType": "HASH"},

@@ -50,7 +50,7 @@ import dynamodb_local  # noqa: E402
 from ports import free_port  # noqa: E402
 
 TABLE = "usine-local"  # the `local` stage's table (serverless/.chalice/config.json)
-REGIONS = ["Calvados", "Eure", "Manche", "Orne", "Seine-Maritime"]
+REGIONS = ["Northshire", "Eastmarch", "Westmoor", "Southdale", "Rivermouth"]
 DESIGNS = ["visor-headband", "ear-saver"]
 HUB = ('[hub]\nname = "Load"\nsite_url = "http://127.0.0.1:1/"\nregions = '
        + json.dumps(REGIONS) + '\n[stages.local]\nsite_origin = "http://127.0.0.1:1"\n')

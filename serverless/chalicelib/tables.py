@@ -38,6 +38,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from .faults import error_code
+
 PARTITION_KEY = "pk"
 SORT_KEY = "sk"
 TTL_ATTRIBUTE = "expires_at"
@@ -161,10 +163,6 @@ def _low_level(client: Any) -> Any:
     return getattr(meta, "client", None) or client
 
 
-def _error_code(exc: ClientError) -> str:
-    return exc.response.get("Error", {}).get("Code", "")
-
-
 def ensure_table(client: Any, name: str, *, timeout: float = 60.0) -> bool:
     """Create the table if it does not exist, wait until ACTIVE, enable TTL.
 
@@ -176,13 +174,13 @@ def ensure_table(client: Any, name: str, *, timeout: float = 60.0) -> bool:
     try:
         status = ddb.describe_table(TableName=name)["Table"]["TableStatus"]
     except ClientError as exc:
-        if _error_code(exc) != "ResourceNotFoundException":
+        if error_code(exc) != "ResourceNotFoundException":
             raise
         try:
             ddb.create_table(**table_spec(name))
             created = True
         except ClientError as exc2:
-            if _error_code(exc2) != "ResourceInUseException":  # created meanwhile
+            if error_code(exc2) != "ResourceInUseException":  # created meanwhile
                 raise
         status = None
     deadline = time.monotonic() + timeout
@@ -229,5 +227,5 @@ def _ensure_ttl(ddb: Any, name: str) -> None:
         )
     except ClientError as exc:
         # An engine without TTL support: the attribute is still written; AWS enforces it.
-        if _error_code(exc) not in ("UnknownOperationException", "ValidationException"):
+        if error_code(exc) not in ("UnknownOperationException", "ValidationException"):
             raise

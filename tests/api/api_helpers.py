@@ -29,7 +29,7 @@ def valid_body(**changes) -> dict:
         "organization": {"name": "CHU de Caen", "type": "hospital"},
         "contact": {"name": "Jeanne Martin", "email": "jeanne.martin@chu-caen.example",
                     "phone": "+33 2 31 06 31 06"},
-        "delivery": {"region": "Calvados", "postcode": "14000",
+        "delivery": {"region": "Northshire", "postcode": "14000",
                      "address": "Avenue de la Côte de Nacre, bâtiment B"},
         "items": [{"design": "visor-headband", "quantity": 200}],
         "needed_by": (today() + timedelta(days=10)).isoformat(),
@@ -44,7 +44,7 @@ TEST_HUB = """
 [hub]
 name = "Usine Test"
 site_url = "https://site.example.org/hub/"
-regions = ["Calvados", "Eure", "Manche", "Orne", "Seine-Maritime"]
+regions = ["Northshire", "Eastmarch", "Westmoor", "Southdale", "Rivermouth"]
 
 [stages.local]
 site_origin = "http://127.0.0.1:8000"
@@ -109,7 +109,7 @@ def maker_body(**changes) -> dict:
         "kind": "fablab",
         "contact": {"name": "Ali Benali", "email": "ali.benali@fablab-havre.example",
                     "phone": "+33 6 12 34 56 78"},
-        "region": "Seine-Maritime",
+        "region": "Rivermouth",
         "postcode": "76600",
         "machines": [{"technology": "fdm", "model": "Prusa MK3S", "count": 4,
                       "build_volume_mm": [250, 210, 210]},

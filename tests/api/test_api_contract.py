@@ -45,7 +45,7 @@ def test_rate_limit_setting(value, expected):
 def _ctx(lang):
     from sitegen.context import SiteContext
 
-    return SiteContext(lang, {"hub": {"regions": ["Calvados", "Manche"]}}, [])
+    return SiteContext(lang, {"hub": {"regions": ["Northshire", "Westmoor"]}}, [])
 
 
 @pytest.mark.parametrize("lang", ["fr", "en", "ar"])

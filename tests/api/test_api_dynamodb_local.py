@@ -35,7 +35,7 @@ def fresh_table(ddb):
 
 
 def _request():
-    context = RequestContext(regions=("Calvados",), designs=("visor-headband",),
+    context = RequestContext(regions=("Northshire",), designs=("visor-headband",),
                              today=RequestContext.earliest_today())
     return parse_request(valid_body(), context)
 
@@ -128,7 +128,7 @@ def test_request_posted_to_chalice_local_lands_in_dynamodb_local(api, ddb):
     reference = json.loads(raw)["reference"]
     public = table.get_item(Key=request_key(reference), ConsistentRead=True)["Item"]
     personal = table.get_item(Key=personal_key(reference), ConsistentRead=True)["Item"]
-    assert public["status"] == "submitted" and public["region"] == "Calvados"
+    assert public["status"] == "submitted" and public["region"] == "Northshire"
     assert personal["contact"] == body["contact"]
     assert personal["address"] == body["delivery"]["address"]
     assert int(personal["expires_at"]) > 0

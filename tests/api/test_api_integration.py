@@ -21,7 +21,7 @@ from chalicelib.maker_store import MakerNotFound, MakerStore
 from chalicelib.models import parse_request
 from chalicelib.store import RequestStore
 
-CONTEXT = RequestContext(regions=("Calvados", "Seine-Maritime"),
+CONTEXT = RequestContext(regions=("Northshire", "Rivermouth"),
                          designs=("visor-headband", "ear-saver"),
                          today=RequestContext.earliest_today(),
                          variants={"visor-headband": ("s", "m", "l"), "ear-saver": ("m",)})
@@ -160,8 +160,8 @@ def test_maker_lifecycle_on_the_real_engine(fresh_table):
     signup = parse_maker(maker_body(), CONTEXT)
     maker_id, token, _ = store.create(signup)
     assert store.read(maker_id, token)["contact"]["email"].startswith("ali.")
-    store.update(maker_id, token, parse_maker(maker_body(region="Calvados"), CONTEXT))
-    assert store.read(maker_id, token)["region"] == "Calvados"
+    store.update(maker_id, token, parse_maker(maker_body(region="Northshire"), CONTEXT))
+    assert store.read(maker_id, token)["region"] == "Northshire"
     # A concurrent withdrawal between the check and the write: the update's condition
     # fails and nothing of the update is written (the personal item stays deleted).
     authorised = store._authorised

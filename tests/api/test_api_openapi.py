@@ -34,7 +34,7 @@ from chalicelib.fields import MAX_DAYS_AHEAD, RequestContext  # noqa: E402
 from chalicelib.maker_models import parse_maker  # noqa: E402
 from chalicelib.models import parse_request  # noqa: E402
 
-REGIONS = ("Calvados", "Eure", "Manche", "Orne", "Seine-Maritime")
+REGIONS = ("Northshire", "Eastmarch", "Westmoor", "Southdale", "Rivermouth")
 
 
 @pytest.fixture(scope="module")

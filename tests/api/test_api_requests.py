@@ -38,7 +38,7 @@ def test_public_and_personal_data_are_stored_apart(client, table):
     assert public["reference"] == personal["reference"] == reference
     assert public["status"] == "submitted"
     assert public["organization"] == {"name": "CHU de Caen", "type": "hospital"}
-    assert public["region"] == "Calvados" and public["postcode"] == "14000"
+    assert public["region"] == "Northshire" and public["postcode"] == "14000"
     assert public["items"] == [{"design": "visor-headband", "variant": None, "quantity": 200,
                                 "allocated": 0, "delivered": 0}]
     assert public["needed_by"] == body["needed_by"]

@@ -22,7 +22,7 @@ from chalicelib import stats, tables
 from chalicelib.answers import Stats
 
 TODAY = datetime.now(timezone.utc).date()
-REGIONS = ("Calvados", "Eure", "Manche", "Seine-Maritime")
+REGIONS = ("Northshire", "Eastmarch", "Westmoor", "Rivermouth")
 DESIGNS = ("visor-headband", "ear-saver", "face-shield")
 OPEN = ("submitted", "matched", "in_progress")
 
@@ -304,7 +304,7 @@ def engine(request):
 
 
 def test_actions_touch_each_item_once_and_add_numbers_only():
-    item = request_item("Calvados", [("visor-headband", "s", 100, 0),
+    item = request_item("Northshire", [("visor-headband", "s", 100, 0),
                                      ("visor-headband", "m", 50, 20),
                                      ("ear-saver", "m", 10, 0)])
     actions = stats.request_opened("t", item, shard=3)
@@ -315,25 +315,25 @@ def test_actions_touch_each_item_once_and_add_numbers_only():
     named = {visor["ExpressionAttributeNames"][k]: visor["ExpressionAttributeValues"][":v" + k[2:]]
              for k in visor["ExpressionAttributeNames"] if k.startswith("#a")}
     # Two variants of one design: one open request, both remaining quantities.
-    assert named == {"open#Calvados": 1, "qty#Calvados": 130, "dlv#Calvados": 20}
+    assert named == {"open#Northshire": 1, "qty#Northshire": 130, "dlv#Northshire": 20}
     text = repr(actions)
     for secret in ("secret-org", "14999", "h" * 64, item["reference"]):
         assert secret not in text
     # Closing an item that is not open, or a change that moves nothing: no action at all.
     assert stats.request_closed("t", {**item, "status": "closed"}) == []
     assert stats.maker_changed("t", None, None, TODAY) == []
-    maker = maker_item("Eure", [("ear-saver", 5)], until=TODAY + timedelta(days=3))
+    maker = maker_item("Eastmarch", [("ear-saver", 5)], until=TODAY + timedelta(days=3))
     assert stats.maker_changed("t", maker, {**maker, "maker_kind": "school"}, TODAY) == []
 
 
 def test_shards_are_drawn_at_random_within_range():
-    item = request_item("Eure", [("ear-saver", "m", 1, 0)])
+    item = request_item("Eastmarch", [("ear-saver", "m", 1, 0)])
     sks = {stats.request_opened("t", item)[0]["Update"]["Key"]["sk"] for _ in range(400)}
     assert sks == {f"ear-saver#{n:02d}" for n in range(stats.SHARDS)}
 
 
 def test_maker_moving_bucket_and_design_updates_each_item_once():
-    old = maker_item("Eure", [("ear-saver", 5), ("ear-saver", 7), ("visor-headband", 1)],
+    old = maker_item("Eastmarch", [("ear-saver", 5), ("ear-saver", 7), ("visor-headband", 1)],
                      until=TODAY + timedelta(days=3))
     new = {**old, "offers": [{"design": "ear-saver", "units_per_day": 2}],
            "availability": {"from": TODAY.isoformat(), "until": None}}
@@ -354,11 +354,11 @@ def test_maker_moving_bucket_and_design_updates_each_item_once():
 
 def test_requests_open_close_deliver_match_the_oracle(engine):
     world = World(engine)
-    a = world.open("Calvados", [("visor-headband", "s", 200, 0), ("visor-headband", "m", 50, 0)])
-    b = world.open("Calvados", [("visor-headband", "m", 30, 0), ("ear-saver", "m", 10, 0)])
-    c = world.open("Eure", [("face-shield", "m", 5, 0)])
+    a = world.open("Northshire", [("visor-headband", "s", 200, 0), ("visor-headband", "m", 50, 0)])
+    b = world.open("Northshire", [("visor-headband", "m", 30, 0), ("ear-saver", "m", 10, 0)])
+    c = world.open("Eastmarch", [("face-shield", "m", 5, 0)])
     body = world.check()
-    assert body["requests"][2] == {"design": "visor-headband", "region": "Calvados",
+    assert body["requests"][2] == {"design": "visor-headband", "region": "Northshire",
                                    "open_requests": 2, "quantity_open": 280,
                                    "quantity_delivered": 0}
     world.deliver(a["reference"], 0, 120)
@@ -373,18 +373,18 @@ def test_requests_open_close_deliver_match_the_oracle(engine):
 
 def test_maker_update_withdrawal_and_expiry_match_the_oracle(engine):
     world = World(engine)
-    short = world.sign_up("Eure", [("ear-saver", 100), ("visor-headband", 40)],
+    short = world.sign_up("Eastmarch", [("ear-saver", 100), ("visor-headband", 40)],
                           until=TODAY + timedelta(days=2))
-    forever = world.sign_up("Eure", [("visor-headband", 10)])
-    later = world.sign_up("Manche", [("face-shield", 3)], start=TODAY + timedelta(days=20),
+    forever = world.sign_up("Eastmarch", [("visor-headband", 10)])
+    later = world.sign_up("Westmoor", [("face-shield", 3)], start=TODAY + timedelta(days=20),
                           until=TODAY + timedelta(days=40))
     body = world.check()
-    assert body["capacity"][2] == {"design": "visor-headband", "region": "Eure", "makers": 2,
+    assert body["capacity"][2] == {"design": "visor-headband", "region": "Eastmarch", "makers": 2,
                                    "units_per_day": 50}
     assert body["makers"] == {"active": 3, "withdrawn": 0}  # not started yet: counted
     # An update subtracts the old offers and adds the new ones (another region, too).
     world.update(forever["id"], offers=[("visor-headband", 15), ("ear-saver", 1)],
-                 region="Calvados")
+                 region="Northshire")
     world.update(short["id"], until=TODAY + timedelta(days=5))
     world.check()
     world.update(short["id"], until=TODAY + timedelta(days=2))
@@ -441,9 +441,9 @@ def test_random_history_matches_the_oracle(engine):
 
 def test_a_cancelled_transaction_moves_no_counter(engine):
     world = World(engine)
-    first = world.open("Calvados", [("visor-headband", "m", 10, 0)])
+    first = world.open("Northshire", [("visor-headband", "m", 10, 0)])
     before = world.check()
-    clash = {**request_item("Calvados", [("visor-headband", "m", 99, 0)]),
+    clash = {**request_item("Northshire", [("visor-headband", "m", 99, 0)]),
              "pk": first["pk"]}  # an existing reference: the put's condition fails
     with pytest.raises(ClientError) as caught:
         engine.meta.client.transact_write_items(TransactItems=[
@@ -454,8 +454,8 @@ def test_a_cancelled_transaction_moves_no_counter(engine):
 
 def test_expired_buckets_stay_in_the_table_unread_and_carry_a_ttl(engine):
     world = World(engine)
-    maker = world.sign_up("Orne", [("ear-saver", 7)], until=TODAY)
-    assert world.check(TODAY)["capacity"] == [{"design": "ear-saver", "region": "Orne",
+    maker = world.sign_up("Southdale", [("ear-saver", 7)], until=TODAY)
+    assert world.check(TODAY)["capacity"] == [{"design": "ear-saver", "region": "Southdale",
                                                "makers": 1, "units_per_day": 7}]
     assert world.check(TODAY + timedelta(days=1))["capacity"] == []
     # Nothing was deleted (no TTL needed for the answer), and TTL will clean up later.
@@ -471,8 +471,8 @@ def test_expired_buckets_stay_in_the_table_unread_and_carry_a_ttl(engine):
 
 def test_no_personal_value_reaches_a_counter(engine):
     world = World(engine)
-    world.open("Calvados", [("visor-headband", "m", 10, 0)])
-    world.sign_up("Eure", [("ear-saver", 7)], until=TODAY + timedelta(days=3))
+    world.open("Northshire", [("visor-headband", "m", 10, 0)])
+    world.sign_up("Eastmarch", [("ear-saver", 7)], until=TODAY + timedelta(days=3))
     for pk in (stats.REQUESTS_PK, stats.MAKERS_PK):
         items = engine.query(KeyConditionExpression="pk = :p",
                              ExpressionAttributeValues={":p": pk})["Items"]
@@ -556,7 +556,7 @@ def test_concurrent_writers_leave_exact_counters(local_table, shard, inject):
                 step = i % 5
                 open_refs = [r for r, v in mine.requests.items() if v["status"] in OPEN]
                 if step == 0 or not open_refs:  # every thread on the same hot design/region
-                    mine.open("Calvados", [("visor-headband", "m", rng.randint(1, 50), 0),
+                    mine.open("Northshire", [("visor-headband", "m", rng.randint(1, 50), 0),
                                            (rng.choice(DESIGNS[1:]), "s", 1, 0)])
                 elif step == 1:
                     mine.deliver(rng.choice(open_refs), 0, rng.randint(1, 30))
@@ -570,7 +570,7 @@ def test_concurrent_writers_leave_exact_counters(local_table, shard, inject):
                 elif i == 24 and n < 2:
                     mine.withdraw(shared[n]["id"])
                 else:
-                    mine.sign_up("Calvados", [("visor-headband", rng.randint(1, 9))],
+                    mine.sign_up("Northshire", [("visor-headband", rng.randint(1, 9))],
                                  until=rng.choice([None, TODAY + timedelta(days=3)]))
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
@@ -602,15 +602,15 @@ def test_concurrent_writers_leave_exact_counters(local_table, shard, inject):
 
 def test_route_answers_the_counters_with_cache_control(client, table):
     world = World(table)
-    world.open("Calvados", [("visor-headband", "m", 10, 0)])
-    world.sign_up("Eure", [("ear-saver", 7)], until=TODAY + timedelta(days=3))
+    world.open("Northshire", [("visor-headband", "m", 10, 0)])
+    world.sign_up("Eastmarch", [("ear-saver", 7)], until=TODAY + timedelta(days=3))
     response = client.http.get("/stats")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "public, max-age=30"
     body = body_of(response)
     Stats.model_validate(body)
     assert without_time(body) == world.expected()
-    world.open("Calvados", [("visor-headband", "m", 5, 0)])
+    world.open("Northshire", [("visor-headband", "m", 5, 0)])
     # No per-container cache: the next call sees the new request at once.
     assert body_of(client.http.get("/stats"))["requests"][0]["quantity_open"] == 15
 
@@ -644,7 +644,7 @@ def test_counter_items_equal_what_the_transactions_produce(engine):
 def test_an_open_ended_maker_counts_until_its_item_expires(table):
     """An open-ended sign-up's item expires a year after its last update; after that no
     route can withdraw it, so its capacity must stop counting by itself."""
-    maker = maker_item("Eure", [("ear-saver", 9)])
+    maker = maker_item("Eastmarch", [("ear-saver", 9)])
     maker["expires_at"] = int(datetime.combine(TODAY + timedelta(days=365), time(12),
                                                tzinfo=timezone.utc).timestamp())
     table.meta.client.transact_write_items(TransactItems=[

@@ -52,7 +52,7 @@ def test_request_progress_with_the_token(client, table):
     assert progress == {
         "reference": data["reference"], "status": "submitted",
         "needed_by": body["needed_by"], "created_at": progress["created_at"],
-        "region": "Calvados",
+        "region": "Northshire",
         "items": [
             {"design": "visor-headband", "variant": "m", "requested": 200, "allocated": 0,
              "delivered": 0},
@@ -374,7 +374,7 @@ def test_messages_follow_accept_language(client, table, header, region_word, sum
     response = post(client, body, {**JSON_HEADERS, "Accept-Language": header})
     data = body_of(response)
     assert region_word in data["fields"]["delivery.region"]
-    assert "Calvados" in data["fields"]["delivery.region"]
+    assert "Northshire" in data["fields"]["delivery.region"]
     assert summary in data["message"]
     assert data["codes"]["delivery.region"] == "region"
 

@@ -17,7 +17,7 @@ from chalicelib.models import PartRequest, RequestContext, parse_request
 from chalicelib.dynamo import IdsExhausted
 from chalicelib.store import RequestStore, personal_key, request_key
 
-CONTEXT = RequestContext(regions=("Calvados", "Manche"), designs=("visor-headband",),
+CONTEXT = RequestContext(regions=("Northshire", "Westmoor"), designs=("visor-headband",),
                          today=date(2026, 3, 1))
 
 

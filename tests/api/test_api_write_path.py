@@ -135,7 +135,7 @@ def test_a_change_made_on_a_stale_read_is_refused_and_moves_no_counter(table):
     from chalicelib.maker_models import parse_maker
     from chalicelib.maker_store import MakerStore
 
-    context = RequestContext(("Seine-Maritime",), ("visor-headband", "ear-saver"),
+    context = RequestContext(("Rivermouth",), ("visor-headband", "ear-saver"),
                              RequestContext.earliest_today(),
                              {"visor-headband": ("s", "m", "l")})
     store = MakerStore(table)

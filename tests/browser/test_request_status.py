@@ -4,8 +4,10 @@ progress; a wrong code shows one plain message; the code never goes into a URL."
 from __future__ import annotations
 
 import json
+import tomllib
 import urllib.request
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -14,12 +16,16 @@ import sitegen.coordination_forms as cf
 
 pytestmark = pytest.mark.slow
 
+# The fake hub keeps this hub's hub.toml (tests/site/fakehub.py): its regions, whatever they are.
+REGIONS = tomllib.loads((Path(__file__).resolve().parents[2] / "hub.toml").read_text(
+    encoding="utf-8"))["hub"]["regions"]
+
 
 def create_request(api_url):
     body = {
         "organization": {"name": "CHU de Caen", "type": "hospital"},
         "contact": {"name": "Jeanne Martin", "email": "jm@example.org", "phone": "+33 2 31 00 00 00"},
-        "delivery": {"region": "Calvados", "postcode": "14000", "address": "Avenue X"},
+        "delivery": {"region": REGIONS[0], "postcode": "14000", "address": "Avenue X"},
         "items": [{"design": "demo-clip", "variant": "10", "quantity": 120},
                   {"design": "demo-panel", "quantity": 8}],
         "needed_by": (date.today() + timedelta(days=20)).isoformat(),
@@ -71,7 +77,7 @@ def test_request_form_confirmation_links_to_the_status_page(tab, site_url):
                         ("needed_by", (date.today() + timedelta(days=9)).isoformat())):
         page.locator(f'[name="{name}"]').fill(value)
     page.locator('[name="organization.type"]').select_option("clinic")
-    page.locator('[name="delivery.region"]').select_option("Manche")
+    page.locator('[name="delivery.region"]').select_option(REGIONS[-1])
     page.locator('[name="items.0.design"]').select_option("demo-clip")
     page.locator('[name="consent"]').check()
     page.locator("form [type=submit]").click()

@@ -10,7 +10,7 @@ from sitegen import coordination_forms
 
 @pytest.fixture
 def ctx(fake_design):
-    hub = {"hub": {"regions": ["Calvados", "Manche"], "languages": ["fr", "en", "ar"]}}
+    hub = {"hub": {"regions": ["Northshire", "Westmoor"], "languages": ["fr", "en", "ar"]}}
     return sc.SiteContext("fr", hub, [fake_design])
 
 
@@ -26,7 +26,7 @@ def test_request_form_marker_is_replaced_by_the_form_of_the_language(ctx):
     assert sc.marker("request-form") not in out
     assert 'id="usine-request-form"' in out
     assert sc.form_words("fr")["submit"] in out
-    assert '<option value="Manche">Manche</option>' in out
+    assert '<option value="Westmoor">Westmoor</option>' in out
     assert '<option value="demo-clip">Clip de démo</option>' in out
     assert out.startswith("# Demande\n\nTexte.\n") and out.rstrip().endswith("Après.")
 

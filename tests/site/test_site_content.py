@@ -172,7 +172,7 @@ def test_published_designs_follow_hub_toml():
 
 # ----------------------------------------------------------------------------- hub config
 
-HUB = {"hub": {"regions": ["Calvados", "Orne"], "contact_email": "c@example.org"},
+HUB = {"hub": {"regions": ["Northshire", "Southdale"], "contact_email": "c@example.org"},
        "stages": {"local": {"api_base_url": "http://127.0.0.1:8001"},
                   "prod": {"api_base_url": "https://api.example.org/"}}}
 
@@ -189,7 +189,7 @@ def test_api_base_url_from_stage_and_env():
 
 def test_hub_config_js(fake_design):
     config = sc.hub_config(HUB, [fake_design], "fr", {})
-    assert config == {"apiBaseUrl": "http://127.0.0.1:8001", "regions": ["Calvados", "Orne"],
+    assert config == {"apiBaseUrl": "http://127.0.0.1:8001", "regions": ["Northshire", "Southdale"],
                       "designs": [{"slug": "demo-clip", "title": "Clip de démo"}],
                       "lang": "fr", "contactEmail": "c@example.org"}
     js = sc.hub_config_js(config)
@@ -230,7 +230,7 @@ CONTRACT_FIELDS = ["organization.name", "organization.type", "contact.name", "co
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_form_has_every_contract_field_with_a_label(lang):
-    html = sc.request_form_html(lang, ["Calvados", "Orne"], [("demo-clip", "Demo clip")])
+    html = sc.request_form_html(lang, ["Northshire", "Southdale"], [("demo-clip", "Demo clip")])
     parser = FormParser()
     parser.feed(html)
     assert sorted(parser.controls) == sorted(CONTRACT_FIELDS)
@@ -238,7 +238,7 @@ def test_form_has_every_contract_field_with_a_label(lang):
         assert control["id"] in parser.labels, f"{name} has no label"
         assert f'id="{control["id"]}-error"' in html, f"{name} has no error slot"
     assert len(parser.ids) == len(set(parser.ids)), "duplicate ids"
-    assert parser.options["delivery.region"] == ["", "Calvados", "Orne"]
+    assert parser.options["delivery.region"] == ["", "Northshire", "Southdale"]
     assert parser.options["items.0.design"] == ["", "demo-clip"]
     assert parser.options["organization.type"] == ["", *sc.ORG_TYPES]
     assert parser.controls["consent"]["type"] == "checkbox"
