@@ -1,7 +1,9 @@
 """Serve the hub locally: designs built, site built, API on DynamoDB Local, until Ctrl-C.
 
 The ports come from hub.toml [local]; data is kept under .data/ so that requests survive
-a restart. Each step is cached, so a second run starts in seconds.
+a restart. Each step is cached, so a second run starts in seconds. The API sends its
+e-mails to a local SMTP server (aiosmtpd) that sends nothing on: it saves each message as
+a file under .data/mail/ and prints where.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import tomllib
+import uuid
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -28,6 +32,8 @@ from ports import ServiceError, require_free  # noqa: E402
 
 PYTHON = sys.executable
 STAGE = "local"
+MAIL_DIR = REPO / ".data" / "mail"
+LOCAL_MAIL_FROM = "usine@localhost"
 
 
 def chalice_table_name(stage: str) -> str:
@@ -81,13 +87,46 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class SaveMail:
+    """aiosmtpd handler: each message received becomes ``<folder>/<time>-<id>.eml``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}.eml"
+        partial = self.folder / (name + ".part")
+        partial.write_bytes(envelope.original_content or envelope.content)
+        partial.rename(self.folder / name)
+        shown = (self.folder / name).relative_to(REPO) if self.folder.is_relative_to(REPO) \
+            else self.folder / name
+        print(f"==> E-mail saved: {shown}", flush=True)
+        return "250 Message accepted for delivery"
+
+
+def start_mail_server(port: int, folder: Path = MAIL_DIR, host: str = "127.0.0.1"):
+    """A local SMTP server on host:port that saves what it receives (see SaveMail);
+    returns the started aiosmtpd Controller (``.stop()`` stops it)."""
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(SaveMail(folder), hostname=host, port=port, ready_timeout=10.0)
+    try:
+        controller.start()
+    except Exception as err:  # aiosmtpd raises its own types when the port is taken
+        raise ServiceError(f"the mail server could not start on {host}:{port}: {err}") from err
+    return controller
+
+
 def main() -> int:
     hub = tomllib.loads((REPO / "hub.toml").read_text())
     ports = hub["local"]
     stage = hub["stages"][STAGE]
     site_port, api_port, db_port = ports["site_port"], ports["api_port"], ports["dynamodb_port"]
+    smtp_port = ports.get("smtp_port", 8025)
     try:
-        for port, what in ((site_port, "site"), (api_port, "API"), (db_port, "DynamoDB Local")):
+        for port, what in ((site_port, "site"), (api_port, "API"), (db_port, "DynamoDB Local"),
+                           (smtp_port, "mail (SMTP)")):
             require_free(port, what)
     except ServiceError as err:
         print(f"run: {err}", file=sys.stderr)
@@ -108,9 +147,16 @@ def main() -> int:
         ensure_table(connect(db.endpoint, client_config=TOOL_CLIENT_CONFIG),
                      chalice_table_name(STAGE))
 
+        print("==> Starting the mail server (e-mails saved in .data/mail)", flush=True)
+        mail = start_mail_server(smtp_port)
+        started.append(mail.stop)
+
         print("==> Starting the API (chalice local)", flush=True)
         api = chalice_local.start(api_port, {**aws_env, "DYNAMODB_ENDPOINT": db.endpoint,
-                                             "USINE_SITE_ORIGIN": stage["site_origin"]},
+                                             "USINE_SITE_ORIGIN": stage["site_origin"],
+                                             "USINE_SMTP": f"127.0.0.1:{smtp_port}",
+                                             "USINE_MAIL_FROM": os.environ.get(
+                                                 "USINE_MAIL_FROM", LOCAL_MAIL_FROM)},
                                   stage=STAGE, log=sys.stdout)
         started.append(api.stop)
 
@@ -128,6 +174,8 @@ def main() -> int:
           f"  site       http://127.0.0.1:{site_port}/\n"
           f"  API        http://127.0.0.1:{api_port}/  (forms post here)\n"
           f"  DynamoDB   {db.endpoint}  (data in .data/dynamodb)\n"
+          f"  mail       smtp://127.0.0.1:{smtp_port}  (nothing is sent on: each e-mail is "
+          f"saved in .data/mail/)\n"
           f"Press Ctrl-C to stop everything.", flush=True)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())

@@ -5,7 +5,7 @@ import os
 
 from chalice import Chalice
 
-from chalicelib import config, handlers, logs, tables
+from chalicelib import config, coordination, handlers, logs, tables
 
 # Chalice's own plain-text handler is replaced by one JSON object per line (chalicelib/logs.py)
 # on app.log, the "usine" logger every chalicelib module logs under.
@@ -43,6 +43,24 @@ def cors_and_json_errors(event, get_response):
         return handlers.finish(get_response(event), config.settings(), event.headers)
     finally:
         logs.reset_request_id(token)
+
+
+# Coordinators: bearer tokens checked by this authorizer (no caching: a revocation holds
+# from the next request), the audit log for hub-scope coordinators. 401/403 on API Gateway,
+# chalice local and chalice.test: chalicelib/coordination_auth.py.
+from chalicelib import coordination_auth  # noqa: E402
+
+coordination_auth.adapt_local_gateway()
+
+
+@app.authorizer(ttl_seconds=0)
+def coordinator(auth_request):
+    return coordination_auth.authorize(auth_request, get_table)
+
+
+@app.route("/coordination/audit", methods=["GET"], authorizer=coordinator)
+def coordination_audit():
+    return coordination_auth.audit_log(_request(), config.settings(), get_table)
 
 
 @app.route("/requests", methods=["POST"])
@@ -109,3 +127,132 @@ def makers_preflight():
 @app.route("/makers/{maker_id}", methods=["OPTIONS"])
 def maker_preflight(maker_id):
     return handlers.preflight(["GET", "PUT", "DELETE"])
+
+
+# ------------------------------------------------------------------ coordination
+# Coordinators (bearer token, the `coordinator` authorizer), sites (edit token, or an
+# allocation's link token) and requesters (tracking token): chalicelib/coordination.py.
+
+
+def _coordination(handler, **path):
+    return handlers.coordinated(_request(), config.settings(), get_table, handler, **path)
+
+
+@app.route("/coordination/requests", methods=["GET"], authorizer=coordinator)
+def coordination_requests():
+    return _coordination(coordination.open_requests)
+
+
+@app.route("/coordination/requests/{reference}", methods=["GET"], authorizer=coordinator)
+def coordination_request(reference):
+    return _coordination(coordination.request_detail, reference=reference)
+
+
+@app.route("/coordination/requests/{reference}/contact", methods=["GET"],
+           authorizer=coordinator)
+def coordination_request_contact(reference):
+    return _coordination(coordination.request_contact, reference=reference)
+
+
+@app.route("/coordination/requests/{reference}/close", methods=["POST"],
+           authorizer=coordinator)
+def coordination_close(reference):
+    return _coordination(coordination.close_request, reference=reference)
+
+
+@app.route("/coordination/requests/{reference}/merge", methods=["POST"],
+           authorizer=coordinator)
+def coordination_merge(reference):
+    return _coordination(coordination.merge, reference=reference)
+
+
+@app.route("/coordination/sites", methods=["GET"], authorizer=coordinator)
+def coordination_sites():
+    return _coordination(coordination.sites)
+
+
+@app.route("/coordination/sites/{maker_id}/contact", methods=["GET"], authorizer=coordinator)
+def coordination_site_contact(maker_id):
+    return _coordination(coordination.site_contact, maker_id=maker_id)
+
+
+@app.route("/coordination/allocations", methods=["POST"], authorizer=coordinator)
+def coordination_allocate():
+    return _coordination(coordination.allocate)
+
+
+@app.route("/coordination/allocations/{allocation_id}/cancel", methods=["POST"],
+           authorizer=coordinator)
+def coordination_cancel(allocation_id):
+    return _coordination(coordination.cancel, allocation_id=allocation_id)
+
+
+@app.route("/makers/{maker_id}/allocations", methods=["GET"])
+def site_allocations(maker_id):
+    return _coordination(coordination.site_allocations, maker_id=maker_id)
+
+
+@app.route("/allocations/{allocation_id}", methods=["GET"])
+def site_allocation(allocation_id):
+    return _coordination(coordination.allocation_for_site, allocation_id=allocation_id)
+
+
+@app.route("/allocations/{allocation_id}", methods=["POST"])
+def site_allocation_act(allocation_id):
+    return _coordination(coordination.site_act, allocation_id=allocation_id)
+
+
+@app.route("/requests/{reference}/receipts", methods=["POST"])
+def request_receipt(reference):
+    return _coordination(coordination.receipt, reference=reference)
+
+
+@app.route("/makers/{maker_id}/allocations", methods=["OPTIONS"])
+def site_allocations_preflight(maker_id):
+    return handlers.preflight(["GET"])
+
+
+@app.route("/allocations/{allocation_id}", methods=["OPTIONS"])
+def site_allocation_preflight(allocation_id):
+    return handlers.preflight(["GET", "POST"])
+
+
+@app.route("/requests/{reference}/receipts", methods=["OPTIONS"])
+def request_receipt_preflight(reference):
+    return handlers.preflight(["POST"])
+
+
+# ------------------------------------------------------------------ stale requests
+# A daily sweep asks requesters whether their open requests still stand (hub.toml
+# [coordination]), expires those not reconfirmed in time and counts the overdue ones;
+# requesters answer with POST /requests/{reference}/reconfirm: chalicelib/stale.py.
+from chalice import Rate  # noqa: E402
+
+from chalicelib import stale  # noqa: E402
+
+
+@app.route("/requests/{reference}/reconfirm", methods=["POST"])
+def request_reconfirm(reference):
+    return _coordination(stale.reconfirm, reference=reference)
+
+
+@app.route("/requests/{reference}/reconfirm", methods=["OPTIONS"])
+def request_reconfirm_preflight(reference):
+    return handlers.preflight(["POST"])
+
+
+@app.schedule(Rate(1, unit=Rate.DAYS))
+def stale_requests(event):
+    from datetime import datetime, timezone
+
+    from chalicelib import notify
+
+    lambda_context = getattr(app, "lambda_context", None)
+    token = logs.set_request_id(getattr(lambda_context, "aws_request_id", None)
+                                or os.urandom(16).hex())
+    try:
+        s = config.settings()
+        return stale.sweep(get_table(), config.load_hub(s.hub_path),
+                           datetime.now(timezone.utc), notify.Notifier(s))
+    finally:
+        logs.reset_request_id(token)

@@ -7,7 +7,9 @@
   DynamoDB table (on-demand, point-in-time recovery, TTL; no secondary index: GET /stats reads counters); the server secret
   (Secrets Manager, ``USINE_SECRET_ARN``); the function's IAM policy written by hand and
   scoped to those; X-Ray tracing; API access logs; reserved concurrency and API Gateway
-  throttling that agree; and ``GatewayResponses`` that carry the CORS headers (errors API
+  throttling that agree; e-mail through Amazon SES (``ses:SendEmail`` on the sending
+  identity only, from the address of the ``MailFrom`` parameter: ``USINE_MAIL_FROM``,
+  chalicelib/mailer.py); and ``GatewayResponses`` that carry the CORS headers (errors API
   Gateway makes itself, e.g. 429 when throttled, have none otherwise), valid JSON bodies
   and ``Retry-After``.
 - Checks that are wrong for this API are skipped *in the template*, each with its reason
@@ -34,6 +36,16 @@ TABLE_RESOURCE = "UsineTable"
 ROLE_RESOURCE = "ApiHandlerRole"  # chalice's names for the function's role, the function
 FUNCTION_RESOURCE = "APIHandler"  # and the API (SAM expands RestAPI into the RestApi,
 API_RESOURCE = "RestAPI"          # its deployment and the stage RestAPI.Stage)
+# The coordinator authorizer (app.py's @app.authorizer "coordinator"): chalice packages it
+# as a function of its own with a role of its own; it reads coordinator records only.
+AUTHORIZER_RESOURCE = "Coordinator"
+AUTHORIZER_ROLE = "CoordinatorRole"
+# Scheduled functions (app.py's @app.schedule): chalice packages each as a function of its
+# own (a Schedule event) with a role of its own, named after the Python function in
+# CamelCase. They run the API's code on its table, secret and mail: the API handler's
+# settings and policy, and one run at a time.
+SCHEDULED_FUNCTIONS = {"StaleRequests": "StaleRequestsRole"}  # function -> its role
+SCHEDULED_CONCURRENCY = 1
 KEY_RESOURCE = "UsineKey"
 SECRET_RESOURCE = "UsineSecret"
 ACCESS_LOGS_RESOURCE = "ApiAccessLogs"
@@ -41,6 +53,11 @@ FUNCTION_LOGS_RESOURCE = "FunctionLogs"
 APIGW_LOGS_ROLE = "ApiGatewayLogsRole"
 APIGW_ACCOUNT = "ApiGatewayAccount"
 STAGES = ("local", "dev", "prod")
+# Template parameters: the address e-mails come from, and the SES identity verified for it
+# (the address itself, the default, or its domain).
+MAIL_FROM_PARAMETER = "MailFrom"
+MAIL_IDENTITY_PARAMETER = "MailIdentity"
+MAIL_IDENTITY_IS_FROM = "MailIdentityIsMailFrom"  # a template condition
 
 # Throttling and concurrency must agree, or API Gateway lets through more simultaneous
 # calls than the function may run and the surplus fails as a 5XX instead of a clean 429.
@@ -65,8 +82,15 @@ GATEWAY_RETRY_AFTER = 1
 # What the client sees in "error" for API Gateway's own answers: the API's own codes where
 # they mean the same (README "Errors"), "gateway_error" for the rest (e.g. 403 "Missing
 # Authentication Token" on an unknown path, 413 over API Gateway's 10 MB).
+# UNAUTHORIZED (401: no Authorization header, or the coordinator authorizer raised
+# "Unauthorized") and ACCESS_DENIED (403: an authorizer's Deny; ours never denies, scope is
+# the handler's 403) carry the API's own codes, as chalice local answers them
+# (chalicelib/coordination_auth.py). An authorizer that fails otherwise (DynamoDB down) is
+# API Gateway's AUTHORIZER_CONFIGURATION_ERROR, a 500 under DEFAULT_5XX: "unavailable".
 GATEWAY_ERRORS = {"DEFAULT_4XX": "gateway_error", "DEFAULT_5XX": "unavailable",
-                  "THROTTLED": "rate_limited"}
+                  "THROTTLED": "rate_limited", "UNAUTHORIZED": "unauthorized",
+                  "ACCESS_DENIED": "forbidden"}
+RETRY_KINDS = ("DEFAULT_5XX", "THROTTLED")  # answers worth a retry: Retry-After
 
 # API access logs: no client IP, no user agent (personal data; README: logs carry no
 # personal value). Kept a year: nothing personal, and incidents are found late.
@@ -98,6 +122,10 @@ SKIP_VPC = {"id": "CKV_AWS_117", "comment": (
     "Talks only to DynamoDB and Secrets Manager over their public AWS endpoints with IAM "
     "and TLS; a VPC would add NAT or endpoint cost and cold-start time for no isolation "
     "gain (no private resource to reach).")}
+SKIP_DLQ_SCHEDULED = {"id": "CKV_AWS_116", "comment": (
+    "A daily sweep started by its schedule: each run reads the state afresh and is "
+    "idempotent, so the next run redoes whatever a failed one left; a dead-letter queue "
+    "would only hold the schedule's empty event.")}
 SKIP_CACHE = {"id": "CKV_AWS_120", "comment": (
     "Every answer is per request or no-store (tokens, POST/PUT/DELETE writes, /stats "
     "carries its own Cache-Control); a stage cache would serve one caller's answer to "
@@ -109,9 +137,11 @@ def checkov_skips(*skips: dict[str, str]) -> dict[str, Any]:
 
 
 def policy_document(table_arn: Any, index_arn: Any, logs_arns: list[Any],
-                    secret_arn: Any, key_arn: Any = None) -> dict[str, Any]:
+                    secret_arn: Any, key_arn: Any = None, mail_identity_arn: Any = None,
+                    mail_from: Any = None) -> dict[str, Any]:
     """The function's only permissions: its table, its logs, its secret,
-    traces (and the hub's key, to read the secret and its own environment)."""
+    traces (and the hub's key, to read the secret and its own environment; and SES, to
+    send as one identity from one address)."""
     statements = [
         {"Sid": "OwnTable", "Effect": "Allow", "Action": list(DATA_ACTIONS),
          "Resource": [table_arn]},
@@ -136,7 +166,30 @@ def policy_document(table_arn: Any, index_arn: Any, logs_arns: list[Any],
         # The secret and the environment are encrypted with the hub's key.
         statements.append({"Sid": "HubKey", "Effect": "Allow", "Action": ["kms:Decrypt"],
                            "Resource": [key_arn]})
+    if mail_identity_arn is not None:
+        # SES v2 SendEmail, as the verified identity only, and only from MailFrom (with a
+        # domain identity, any address of the domain would pass without the condition).
+        mail: dict[str, Any] = {"Sid": "SendMail", "Effect": "Allow",
+                                "Action": ["ses:SendEmail"], "Resource": [mail_identity_arn]}
+        if mail_from is not None:
+            mail["Condition"] = {"StringEquals": {"ses:FromAddress": mail_from}}
+        statements.append(mail)
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def authorizer_policy(table_arn: Any, logs_arns: list[Any], key_arn: Any) -> dict[str, Any]:
+    """The coordinator authorizer's permissions: read its table's items, write its logs
+    and traces, decrypt its environment."""
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": "ReadCoordinators", "Effect": "Allow", "Action": ["dynamodb:GetItem"],
+         "Resource": [table_arn],
+         "Condition": {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["COORDINATORS"]}}},
+        {"Sid": "Logs", "Effect": "Allow",
+         "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": list(logs_arns)},
+        {"Sid": "Traces", "Effect": "Allow", "Action": list(XRAY_ACTIONS), "Resource": ["*"]},
+        {"Sid": "HubKey", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [key_arn]},
+    ]}
 
 
 def stage_policy(stage: str) -> dict[str, Any]:
@@ -171,8 +224,10 @@ def gateway_body(code: str) -> str:
 
 def gateway_response(kind: str, origin: str) -> dict[str, Any]:
     headers = cors_headers(origin)
-    if kind != "DEFAULT_4XX":
+    if kind in RETRY_KINDS:
         headers["gatewayresponse.header.Retry-After"] = f"'{GATEWAY_RETRY_AFTER}'"
+    if kind == "UNAUTHORIZED":
+        headers["gatewayresponse.header.WWW-Authenticate"] = "'Bearer'"
     return {
         "Type": "AWS::ApiGateway::GatewayResponse",
         "Properties": {
@@ -231,6 +286,36 @@ def log_group(name: str) -> dict[str, Any]:
     }}
 
 
+def mail_parameters() -> dict[str, Any]:
+    """The template's e-mail parameters (``sam deploy --parameter-overrides
+    MailFrom=noreply@hub.example.org``); the identity must be verified in SES first."""
+    return {
+        MAIL_FROM_PARAMETER: {
+            "Type": "String",
+            "Description": "The address the hub's e-mails come from (USINE_MAIL_FROM): "
+                           "a bare address, verified in Amazon SES (itself or its domain).",
+            "AllowedPattern": r"^[^@\s<>\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$",
+            "ConstraintDescription": "an e-mail address such as noreply@hub.example.org",
+        },
+        MAIL_IDENTITY_PARAMETER: {
+            "Type": "String",
+            "Default": "",
+            "Description": "The Amazon SES identity verified for MailFrom when it is its "
+                           "domain (hub.example.org); empty: the MailFrom address itself.",
+            "AllowedPattern": r"^([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)?$",
+            "ConstraintDescription": "a domain name such as hub.example.org, or nothing",
+        },
+    }
+
+
+def mail_identity_arn() -> dict[str, Any]:
+    """The ARN of the SES identity the function sends as (MailIdentity, else MailFrom)."""
+    arn = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/"
+    return {"Fn::If": [MAIL_IDENTITY_IS_FROM,
+                       sub(arn + "${%s}" % MAIL_FROM_PARAMETER),
+                       sub(arn + "${%s}" % MAIL_IDENTITY_PARAMETER)]}
+
+
 def merge_template(origin: str, *, rate: int = THROTTLE_RATE,
                    burst: int = THROTTLE_BURST) -> dict[str, Any]:
     """What ``chalice package --merge-template`` adds to (and overrides in) its template."""
@@ -242,7 +327,40 @@ def merge_template(origin: str, *, rate: int = THROTTLE_RATE,
     table = tables.cloudformation_table()
     table["Properties"]["SSESpecification"] = {
         "SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": key_arn}
+
+    def function(concurrency: int, *skips: dict[str, str]) -> dict[str, Any]:
+        """What the API handler and each scheduled function get: the stack's table,
+        secret and mail sender, the hub's key, traces, the function logs."""
+        return {
+            "Metadata": checkov_skips(*skips),
+            "Properties": {
+                "Environment": {"Variables": {
+                    "TABLE_NAME": {"Ref": TABLE_RESOURCE},
+                    "USINE_SECRET_ARN": secret_arn,
+                    "USINE_MAIL_FROM": {"Ref": MAIL_FROM_PARAMETER}}},
+                "KmsKeyArn": key_arn,
+                "Tracing": "Active",
+                "ReservedConcurrentExecutions": concurrency,
+                "LoggingConfig": {"LogGroup": {"Ref": FUNCTION_LOGS_RESOURCE}},
+            },
+        }
+
+    def api_role(policy_name: str) -> dict[str, Any]:
+        return {"Properties": {"Policies": [{
+            "PolicyName": policy_name,
+            "PolicyDocument": policy_document(
+                table_arn, index_arn, [logs_arn], secret_arn, key_arn,
+                mail_identity_arn(), {"Ref": MAIL_FROM_PARAMETER}),
+        }]}}
+
+    scheduled: dict[str, Any] = {}
+    for name, role in SCHEDULED_FUNCTIONS.items():
+        scheduled[name] = function(SCHEDULED_CONCURRENCY, SKIP_DLQ_SCHEDULED, SKIP_VPC)
+        scheduled[role] = api_role(f"Usine{name}Policy")
     return {
+        "Parameters": mail_parameters(),
+        "Conditions": {MAIL_IDENTITY_IS_FROM: {
+            "Fn::Equals": [{"Ref": MAIL_IDENTITY_PARAMETER}, ""]}},
         "Resources": {
             KEY_RESOURCE: key_resource(),
             "UsineKeyAlias": {"Type": "AWS::KMS::Alias", "Properties": {
@@ -263,23 +381,24 @@ def merge_template(origin: str, *, rate: int = THROTTLE_RATE,
             },
             FUNCTION_LOGS_RESOURCE: log_group("function"),
             ACCESS_LOGS_RESOURCE: log_group("api-access"),
-            FUNCTION_RESOURCE: {
+            FUNCTION_RESOURCE: function(RESERVED_CONCURRENCY, SKIP_DLQ, SKIP_VPC),
+            **scheduled,
+            # The authorizer: the stack's table (not the stage's name), the hub's key, the
+            # same logs; it only reads (GetItem of COORDINATORS items).
+            AUTHORIZER_RESOURCE: {
                 "Metadata": checkov_skips(SKIP_DLQ, SKIP_VPC),
                 "Properties": {
-                    "Environment": {"Variables": {
-                        "TABLE_NAME": {"Ref": TABLE_RESOURCE},
-                        "USINE_SECRET_ARN": secret_arn}},
+                    "Environment": {"Variables": {"TABLE_NAME": {"Ref": TABLE_RESOURCE}}},
                     "KmsKeyArn": key_arn,
                     "Tracing": "Active",
-                    "ReservedConcurrentExecutions": RESERVED_CONCURRENCY,
                     "LoggingConfig": {"LogGroup": {"Ref": FUNCTION_LOGS_RESOURCE}},
                 },
             },
-            ROLE_RESOURCE: {"Properties": {"Policies": [{
-                "PolicyName": "UsineApiPolicy",
-                "PolicyDocument": policy_document(table_arn, index_arn, [logs_arn],
-                                                  secret_arn, key_arn),
+            AUTHORIZER_ROLE: {"Properties": {"Policies": [{
+                "PolicyName": "UsineAuthorizerPolicy",
+                "PolicyDocument": authorizer_policy(table_arn, [logs_arn], key_arn),
             }]}},
+            ROLE_RESOURCE: api_role("UsineApiPolicy"),
             API_RESOURCE: {
                 "Metadata": checkov_skips(SKIP_CACHE),
                 # Access logging needs the account's API Gateway logging role first.
@@ -318,6 +437,8 @@ def merge_template(origin: str, *, rate: int = THROTTLE_RATE,
             "GatewayResponseDefault4XX": gateway_response("DEFAULT_4XX", origin),
             "GatewayResponseDefault5XX": gateway_response("DEFAULT_5XX", origin),
             "GatewayResponseThrottled": gateway_response("THROTTLED", origin),
+            "GatewayResponseUnauthorized": gateway_response("UNAUTHORIZED", origin),
+            "GatewayResponseAccessDenied": gateway_response("ACCESS_DENIED", origin),
         },
         "Outputs": {"TableName": {"Value": {"Ref": TABLE_RESOURCE}},
                     "SecretArn": {"Value": secret_arn}},

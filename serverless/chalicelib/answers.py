@@ -32,8 +32,36 @@ class ItemProgress(Answer):
     design: str
     variant: str | None = None
     requested: int
-    allocated: int
+    allocated: int = Field(description="Units given to sites (active allocations).")
+    produced: int
+    shipped: int
+    delivered: int = Field(description="Units the requester confirmed as received.")
+
+
+AllocationStatusName = Literal["proposed", "accepted", "declined", "produced", "shipped",
+                               "delivered", "cancelled"]
+
+
+class AllocationView(Answer):
+    """An allocation: a quantity of one request line given to one site. No contact."""
+
+    id: str
+    reference: str
+    item: int = Field(description="Index of the request's line.")
+    design: str
+    variant: str | None = None
+    site: str | None = Field(default=None, description="The site's id (not shown to the "
+                             "requester, who sees its region).")
+    site_region: str | None = None
+    quantity: int
+    status: AllocationStatusName
+    produced: int
+    shipped: int
     delivered: int
+    day: str = Field(description="Planned production day (YYYY-MM-DD).")
+    reason: str | None = Field(default=None, description="Why it was declined or cancelled.")
+    created_at: str
+    updated_at: str
 
 
 class RequestProgress(Answer):
@@ -45,6 +73,7 @@ class RequestProgress(Answer):
     created_at: str
     region: str
     items: list[ItemProgress]
+    allocations: list[AllocationView] = Field(default_factory=list)
 
 
 class MakerCreated(Answer):
@@ -133,3 +162,116 @@ class ErrorBody(Answer):
         description="Same paths -> machine-readable reason (missing, string_too_long, "
         "greater_than_equal, region, design, date_past, consent...), for translated forms.",
     )
+
+
+class Contact(Answer):
+    """A requester's contact and delivery address: revealed to whoever must act on it,
+    each reveal written to the audit log."""
+
+    contact: dict[str, str | None]
+    address: str | None = None
+    notes: str | None = None
+
+
+class SiteAllocation(AllocationView):
+    delivery: Contact | None = Field(default=None, description="Once the site accepted, "
+                                     "until delivery: where and to whom to deliver.")
+
+
+class SiteAllocations(Answer):
+    allocations: list[SiteAllocation]
+
+
+class LineQuantities(Answer):
+    design: str
+    variant: str | None = None
+    requested: int
+    allocated: int
+    produced: int
+    shipped: int
+    delivered: int
+
+
+class OpenRequest(Answer):
+    """A request as coordinators list it: no personal data."""
+
+    reference: str
+    status: RequestStatusName
+    region: str
+    needed_by: str
+    created_at: str
+    organization_type: str | None = None
+    items: list[LineQuantities]
+    overdue: bool = Field(description="Past its need date with nothing delivered.")
+    reconfirm_asked_at: str | None = None
+
+
+class OpenRequests(Answer):
+    requests: list[OpenRequest]
+    cursor: str | None = Field(description="Pass as ?cursor= for the next page; null at "
+                               "the end.")
+
+
+class RequestDetail(OpenRequest):
+    allocations: list[AllocationView]
+    possible_repeats: list[str] = Field(description="Open requests of the same "
+                                        "organization for the same design: merge them?")
+
+
+class SiteOffer(Answer):
+    design: str
+    variant: str | None = None
+    units_per_day: int
+
+
+class SiteCapacity(Answer):
+    """A site as coordinators list it: capacity as a rate, load per day; no contact."""
+
+    id: str
+    region: str
+    kind: str | None = None
+    machines: dict[str, int] = Field(description="Machines per technology.")
+    materials: list[str]
+    offers: list[SiteOffer]
+    availability: dict[str, str | None]
+    load_per_day: dict[str, int] = Field(description="Units still to produce per planned day.")
+
+
+class SiteList(Answer):
+    sites: list[SiteCapacity]
+
+
+class SiteContact(Answer):
+    name: str | None = None
+    contact: dict[str, str | None]
+
+
+class ClosedRequest(Answer):
+    reference: str
+    status: Literal["closed"]
+    merged_into: str | None = None
+
+
+class Reconfirmed(Answer):
+    """200 answer to ``POST /requests/{reference}/reconfirm``."""
+
+    reference: str
+    status: RequestStatusName = Field(description="closed when no longer needed.")
+    reconfirmed_at: str | None = Field(default=None, description="When the need was "
+                                       "reconfirmed (still needed).")
+
+
+class AuditEntry(Answer):
+    """Who did what, when, to which records (ids only: no contact, no free text)."""
+
+    at: str
+    actor: str = Field(description="coordinator:<id>, site:<id>, requester:<ref>, cli, system")
+    action: str
+    records: list[str]
+    detail: dict[str, int | str | bool | None | list[str]]
+
+
+class AuditPage(Answer):
+    day: str
+    entries: list[AuditEntry]
+    cursor: str | None

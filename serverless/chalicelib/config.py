@@ -140,6 +140,10 @@ class Hub:
     regions: tuple[str, ...]
     site_url: str | None
     stage_origins: Mapping[str, str]
+    # [coordination]: ask requesters to reconfirm this long after creation (or their last
+    # reconfirmation), and expire the request if unanswered this long after asking.
+    reconfirm_after_days: int = 14
+    reconfirm_grace_days: int = 5
 
     def site_origin(self, stage: str) -> str | None:
         origin = self.stage_origins.get(stage)
@@ -164,12 +168,26 @@ def _parse_hub(path: Path) -> Hub:
     for stage, table in (data.get("stages") or {}).items():
         if isinstance(table, dict) and table.get("site_origin"):
             origins[stage] = normalize_origin(table["site_origin"])
+    coordination = data.get("coordination") or {}
+    if not isinstance(coordination, dict):
+        raise ConfigError(f"{path}: [coordination] must be a table")
     return Hub(
         name=str(hub.get("name", "")),
         regions=tuple(regions),
         site_url=hub.get("site_url"),
         stage_origins=origins,
+        reconfirm_after_days=_days(path, coordination, "reconfirm_after_days", 14),
+        reconfirm_grace_days=_days(path, coordination, "reconfirm_grace_days", 5),
     )
+
+
+def _days(path: Path, table: Mapping[str, Any], key: str, default: int) -> int:
+    """A whole number of days from 1 to 365 in ``[coordination]``, else ``default``."""
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 365:
+        raise ConfigError(f"{path}: [coordination] {key} must be a whole number of days "
+                          "from 1 to 365")
+    return value
 
 
 def load_hub(path: Path | None) -> Hub:

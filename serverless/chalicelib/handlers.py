@@ -26,6 +26,7 @@ from .idempotency import Idempotency, IdempotencyConflict
 from .maker_store import MakerNotFound, MakerStore
 from .ratelimit import RateLimited
 from .store import RequestStore
+from .allocations import Refused
 from .validation import ApiError, decode_json, error, idempotency_key, validate_data
 
 log = logging.getLogger("usine.api")
@@ -69,6 +70,13 @@ def answer(request: Any, work: Callable[[str], Any]) -> Any:
     except MakerNotFound:
         log.info("refused", extra={"error": "not_found", "status": 404})
         return responses.error_response(error(404, "not_found", lang))
+    except Refused as exc:  # the records do not allow it (coordination)
+        log.info("refused", extra={"error": exc.code, "status": exc.status,
+                                   **({"fields": [exc.field]} if exc.field else {})})
+        message = i18n.general(exc.code, lang, **exc.values)
+        return responses.error_response(ApiError(
+            exc.status, exc.code, message, fields={exc.field: message} if exc.field else None,
+            codes={exc.field: exc.code} if exc.field else None))
     except config.ConfigError as exc:
         # The deployment's paths and names (ConfigError never holds user input).
         log.error("configuration error", extra={"error": "configuration", "status": 503,
@@ -170,7 +178,8 @@ def create_request(request: Any, settings: config.Settings, get_table: GetTable)
         if robot:
             body = RequestCreated(reference=robot[0], tracking_token=robot[1])
             return responses.json_response(201, body.model_dump())
-        stored = RequestStore(get_table(), secrets=secret.keys()).create(part_request, idem, limit)
+        stored = RequestStore(get_table(), secrets=secret.keys(),
+                              language=lang).create(part_request, idem, limit)
         if stored.replayed:
             log.info("request %s replayed (same idempotency key)", stored.reference)
         else:
@@ -187,13 +196,14 @@ def request_progress(request: Any, reference: str, settings: config.Settings,
                      get_table: GetTable) -> Any:
     """``GET /requests/{reference}``: 404 alike for unknown, wrong token, no token."""
     def work(lang: str) -> Any:
-        normal = references.normalize_reference(reference or "")
-        token = tokens.bearer(request.headers)
-        progress = None
-        if normal and token:
-            progress = RequestStore(get_table()).progress(normal, token)
+        from .coordination import requester_actor, requester_allocations
+
+        table = get_table()
+        actor = requester_actor(request, table, reference)  # 404 alike unless its token
+        progress = RequestStore(table).progress(actor.id)
         if progress is None:
             raise error(404, "not_found", lang)
+        progress["allocations"] = requester_allocations(table, actor.id)
         return responses.json_response(200, progress)
 
     return answer(request, work)
@@ -216,8 +226,8 @@ def create_maker(request: Any, settings: config.Settings, get_table: GetTable) -
             fake = "M-" + robot[0].removeprefix("R-")
             body = MakerCreated(id=fake, edit_token=robot[1])
             return responses.json_response(201, body.model_dump())
-        maker_id, token, replayed = MakerStore(get_table(), secrets=secret.keys()).create(
-            signup, idem, limit)
+        maker_id, token, replayed = MakerStore(get_table(), secrets=secret.keys(),
+                                               language=lang).create(signup, idem, limit)
         log.info("maker %s %s: %d offer(s)", maker_id,
                  "replayed" if replayed else "stored", len(signup.offers))
         body = MakerCreated(id=maker_id, edit_token=token)
@@ -256,7 +266,7 @@ def update_maker(request: Any, maker_id: str, settings: config.Settings,
         if not normal or not token:
             raise MakerNotFound(maker_id)
         signup = validate_data(data, lambda d: parse_maker(d, context), lang)
-        record = MakerStore(get_table()).update(normal, token, signup,
+        record = MakerStore(get_table(), language=lang).update(normal, token, signup,
                                                 _limit(request, settings))
         log.info("maker %s updated", normal)
         return responses.json_response(200, record)
@@ -325,3 +335,18 @@ def allowed_origin(settings: config.Settings) -> str | None:
     except config.ConfigError as exc:
         log.error("no CORS origin: %s", exc)
         return None
+
+
+# ------------------------------------------------------------------ coordination
+
+
+def coordinated(request: Any, settings: config.Settings, get_table: GetTable,
+                handler: Callable[..., Any], **path: str) -> Any:
+    """Run a coordination handler (chalicelib/coordination.py) with its call context."""
+    from .coordination import Call
+    from .notify import Notifier
+
+    def work(lang: str) -> Any:
+        return handler(Call(request, settings, get_table(), lang, Notifier(settings)), **path)
+
+    return answer(request, work)

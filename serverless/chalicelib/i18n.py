@@ -153,12 +153,145 @@ GENERAL: dict[str, dict[str, str]] = {
     "conflict": {"en": "The record changed meanwhile: reload the page and try again.",
                  "fr": "L'enregistrement a changé entre-temps : rechargez la page et réessayez.",
                  "ar": "تغيّر السجل في هذه الأثناء: أعيدوا تحميل الصفحة وحاولوا مجدداً."},
+    # Coordination (allocations.Refused codes): what the records do not allow, and what to do.
+    "over_allocated": {"en": "Only {left} unit(s) of this line are left to allocate.",
+                       "fr": "Il ne reste que {left} unité(s) à attribuer sur cette ligne.",
+                       "ar": "لم يتبقَّ من هذا البند سوى {left} وحدة للتخصيص."},
+    "not_open": {"en": "This request is no longer open.",
+                 "fr": "Cette demande n'est plus ouverte.",
+                 "ar": "هذا الطلب لم يعد مفتوحاً."},
+    "site_unavailable": {"en": "This site is not active or does not offer this design.",
+                         "fr": "Ce site n'est pas actif ou ne propose pas ce modèle.",
+                         "ar": "هذا الموقع غير نشط أو لا يعرض هذا التصميم."},
+    "bad_item": {"en": "The line must be a number from 0 to {maximum}.",
+                 "fr": "La ligne doit être un nombre de 0 à {maximum}.",
+                 "ar": "يجب أن يكون رقم البند من 0 إلى {maximum}."},
+    "bad_transition": {"en": "This step is not possible while the allocation is {current}.",
+                       "fr": "Cette étape n'est pas possible tant que l'attribution est {current}.",
+                       "ar": "هذه الخطوة غير ممكنة ما دامت حالة التخصيص {current}."},
+    "bad_count": {"en": "The count must be from {minimum} to {maximum}.",
+                  "fr": "Le nombre doit être compris entre {minimum} et {maximum}.",
+                  "ar": "يجب أن يكون العدد من {minimum} إلى {maximum}."},
+    "bad_reason": {"en": "Give a reason, one of: {choices}.",
+                   "fr": "Donnez une raison parmi : {choices}.",
+                   "ar": "اذكروا سبباً من بين: {choices}."},
+    "bad_action": {"en": "The action must be one of: {choices}.",
+                   "fr": "L'action doit être l'une de : {choices}.",
+                   "ar": "يجب أن يكون الإجراء أحد: {choices}."},
+    "bad_region": {"en": "The region must be one of: {choices}.",
+                   "fr": "La région doit être l'une de : {choices}.",
+                   "ar": "يجب أن تكون المنطقة إحدى: {choices}."},
+    "bad_parameter": {"en": "This parameter must be from {minimum} to {maximum}.",
+                      "fr": "Ce paramètre doit être compris entre {minimum} et {maximum}.",
+                      "ar": "يجب أن تكون قيمة هذا المعامل من {minimum} إلى {maximum}."},
+    "bad_cursor": {"en": "This cursor was not given by this list: start again without it.",
+                   "fr": "Ce curseur ne vient pas de cette liste : recommencez sans lui.",
+                   "ar": "هذا المؤشر لا يخص هذه القائمة: ابدؤوا من جديد دونه."},
+    "has_allocations": {"en": "Cancel this request's allocations in progress before closing it.",
+                        "fr": "Annulez les attributions en cours de cette demande avant de la clore.",
+                        "ar": "ألغوا تخصيصات هذا الطلب الجارية قبل إغلاقه."},
+    "not_a_repeat": {"en": "The other request is not an open request of the same organization "
+                           "for the same design.",
+                     "fr": "L'autre demande n'est pas une demande ouverte de la même organisation "
+                           "pour le même modèle.",
+                     "ar": "الطلب الآخر ليس طلباً مفتوحاً من المنظمة نفسها للتصميم نفسه."},
     "internal_error": {"en": "Something went wrong on the server.",
                        "fr": "Une erreur est survenue sur le serveur.",
                        "ar": "حدث خطأ في الخادم."},
+    # Coordinators (chalicelib/coordinators.py): no token, or not a valid one; outside the scope.
+    "unauthorized": {"en": "Sign in again: the coordinator token is missing, wrong, expired or revoked.",
+                     "fr": "Reconnectez-vous : le jeton de coordination est absent, erroné, expiré ou révoqué.",
+                     "ar": "سجّلوا الدخول من جديد: رمز التنسيق مفقود أو خاطئ أو منتهي الصلاحية أو ملغى."},
+    "forbidden": {"en": "Your coordinator token does not cover this: ask a hub coordinator.",
+                  "fr": "Votre jeton de coordination ne couvre pas ceci : demandez à un coordinateur du hub.",
+                  "ar": "رمز التنسيق الخاص بكم لا يشمل هذا: اطلبوا ذلك من منسّق المركز."},
 }
 
 _TAG = re.compile(r"^\s*([A-Za-z]{1,8})(?:-[A-Za-z0-9]{1,8})*\s*$")
+
+
+# E-mails (chalicelib/notifications.py): ``<kind>_subject`` and ``<kind>_body`` per kind.
+# {link} is the page with the token in its fragment, on a line of its own (a right-to-left
+# sentence around a URL reads badly). Values: our references, counts, ISO dates, a design's
+# published title; never a name or an address.
+MAIL: dict[str, dict[str, str]] = {
+    "allocation_proposed_subject": {
+        "en": "New allocation proposed: {quantity} × {design}",
+        "fr": "Nouvelle attribution proposée : {quantity} × {design}",
+        "ar": "تخصيص جديد مقترح: {quantity} × {design}"},
+    "allocation_proposed_body": {
+        "en": "Hello,\n\n"
+              "The hub proposes that you make {quantity} × “{design}”, needed by {needed_by}.\n\n"
+              "Please accept or decline this allocation here:\n{link}\n\n"
+              "If you cannot make them, declining is fine: the parts go back to the queue "
+              "for another maker.\n\n"
+              "This link is yours alone: please do not share it.\n\n"
+              "Thank you for your help.\n",
+        "fr": "Bonjour,\n\n"
+              "Le hub vous propose de fabriquer {quantity} × « {design} », nécessaires "
+              "d'ici le {needed_by}.\n\n"
+              "Acceptez ou refusez cette attribution ici :\n{link}\n\n"
+              "Si vous ne pouvez pas les fabriquer, vous pouvez refuser sans souci : les "
+              "pièces retournent dans la file pour un autre atelier.\n\n"
+              "Ce lien est personnel : merci de ne pas le partager.\n\n"
+              "Merci pour votre aide.\n",
+        "ar": "مرحباً،\n\n"
+              "يقترح عليكم المركز صنع {quantity} × «{design}»، والمطلوبة قبل {needed_by}.\n\n"
+              "اقبلوا هذا التخصيص أو اعتذروا عنه من هنا:\n{link}\n\n"
+              "إذا تعذّر عليكم صنعها فلا بأس بالاعتذار: تعود القطع إلى قائمة الانتظار "
+              "لصانع آخر.\n\n"
+              "هذا الرابط خاص بكم: يُرجى عدم مشاركته.\n\n"
+              "شكراً لمساعدتكم.\n"},
+    "shipment_subject": {
+        "en": "Your request {reference}: {count} part(s) shipped",
+        "fr": "Votre demande {reference} : {count} pièce(s) expédiée(s)",
+        "ar": "طلبكم {reference}: تم شحن {count} من القطع"},
+    "shipment_body": {
+        "en": "Hello,\n\n"
+              "Good news: {count} part(s) of your request {reference} have been shipped.\n\n"
+              "Follow your request here, and confirm the delivery when the parts arrive:\n"
+              "{link}\n\n"
+              "This link is yours alone: please do not share it.\n\n"
+              "Thank you.\n",
+        "fr": "Bonjour,\n\n"
+              "Bonne nouvelle : {count} pièce(s) de votre demande {reference} ont été "
+              "expédiées.\n\n"
+              "Suivez votre demande ici, et confirmez la réception quand les pièces "
+              "arrivent :\n{link}\n\n"
+              "Ce lien est personnel : merci de ne pas le partager.\n\n"
+              "Merci.\n",
+        "ar": "مرحباً،\n\n"
+              "خبر سار: تم شحن {count} من القطع الخاصة بطلبكم {reference}.\n\n"
+              "تابعوا طلبكم من هنا، وأكّدوا الاستلام عند وصول القطع:\n{link}\n\n"
+              "هذا الرابط خاص بكم: يُرجى عدم مشاركته.\n\n"
+              "شكراً لكم.\n"},
+    "reconfirm_subject": {
+        "en": "Your request {reference}: do you still need these parts?",
+        "fr": "Votre demande {reference} : avez-vous toujours besoin de ces pièces ?",
+        "ar": "طلبكم {reference}: هل ما زلتم بحاجة إلى هذه القطع؟"},
+    "reconfirm_body": {
+        "en": "Hello,\n\n"
+              "Your request {reference} is still open. Please tell us by {respond_by} "
+              "whether you still need the parts:\n{link}\n\n"
+              "If we have no answer by then, the hub may close the request so that makers "
+              "can help elsewhere.\n\n"
+              "This link is yours alone: please do not share it.\n\n"
+              "Thank you.\n",
+        "fr": "Bonjour,\n\n"
+              "Votre demande {reference} est toujours ouverte. Dites-nous d'ici le "
+              "{respond_by} si vous avez encore besoin des pièces :\n{link}\n\n"
+              "Sans réponse à cette date, le hub pourra clore la demande pour que les "
+              "ateliers puissent aider ailleurs.\n\n"
+              "Ce lien est personnel : merci de ne pas le partager.\n\n"
+              "Merci.\n",
+        "ar": "مرحباً،\n\n"
+              "ما زال طلبكم {reference} مفتوحاً. أخبرونا قبل {respond_by} إن كنتم ما زلتم "
+              "بحاجة إلى القطع:\n{link}\n\n"
+              "إذا لم يصلنا ردّ بحلول ذلك التاريخ، فقد يغلق المركز الطلب ليتمكن الصانعون "
+              "من المساعدة في مكان آخر.\n\n"
+              "هذا الرابط خاص بكم: يُرجى عدم مشاركته.\n\n"
+              "شكراً لكم.\n"},
+}
 
 
 def negotiate(accept_language: str | None) -> str:
@@ -200,4 +333,10 @@ def field_message(code: str, ctx: Mapping[str, Any] | None, lang: str) -> str:
 
 def general(code: str, lang: str, **values: Any) -> str:
     entry = GENERAL[code]
+    return _fill(entry.get(lang) or entry[DEFAULT_LANGUAGE], values)
+
+
+def mail(code: str, lang: str, **values: Any) -> str:
+    """One text of an e-mail (``MAIL``) in ``lang``, English when it has none."""
+    entry = MAIL[code]
     return _fill(entry.get(lang) or entry[DEFAULT_LANGUAGE], values)

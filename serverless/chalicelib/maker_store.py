@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable
 
-from . import dynamo, idempotency, references, stats, tokens
+from . import dynamo, idempotency, lists, references, stats, tokens
 from .dynamo import Cancelled, Transaction, put_new, utc_iso
 from .idempotency import Idempotency
 from .ratelimit import Limit, RateLimited
@@ -60,8 +60,10 @@ def window_end(until: Any) -> datetime:
 class MakerStore:
     def __init__(self, table: Any, *, secrets: tuple[bytes, ...] = (),
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
-                 new_id: Callable[[], str] = new_maker_id, max_attempts: int = 5) -> None:
+                 new_id: Callable[[], str] = new_maker_id, max_attempts: int = 5,
+                 language: str = "en") -> None:
         self.table = table
+        self._language = language  # of the site's e-mails (the page that sent the sign-up)
         self._secrets = secrets
         self._clock = clock
         self._new_id = new_id
@@ -91,6 +93,7 @@ class MakerStore:
             "updated_at": utc_iso(now),
             TTL_ATTRIBUTE: self.public_expires_at(signup, now),
             dynamo.VERSION: 1,
+            **lists.site(signup.region, maker_id),  # withdrawal's record has no list keys
         }
 
     def public_expires_at(self, signup: MakerSignup, now: datetime) -> int:
@@ -108,6 +111,7 @@ class MakerStore:
             "name": signup.name,
             "contact": signup.contact.model_dump(mode="json"),
             "postcode": signup.postcode,
+            "language": self._language,
             "consent_at": utc_iso(now),
             TTL_ATTRIBUTE: self.expires_at(signup, now),
         }

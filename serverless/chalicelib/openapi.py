@@ -33,7 +33,10 @@ VERSION = "3.0.0"  # 3.0: no linked_to or repeats in answers; tokens keyed with 
 STORED_PREFIX = "Stored"
 ANSWERS = (answers.RequestCreated, answers.RequestProgress, answers.MakerCreated,
            answers.MakerRecord, answers.MakerWithdrawn, answers.DesignList, answers.Stats,
-           answers.ErrorBody)
+           answers.ErrorBody, answers.OpenRequests, answers.RequestDetail, answers.Contact,
+           answers.SiteList, answers.SiteContact, answers.AllocationView,
+           answers.SiteAllocations, answers.SiteAllocation, answers.ClosedRequest,
+           answers.AuditPage, answers.Reconfirmed)
 
 
 def _defs(models: list[tuple[Any, str]]) -> dict[str, Any]:
@@ -47,7 +50,12 @@ def _schemas(settings: config.Settings | None, live_dates: bool = True) -> dict[
     Answers are generated apart: a stored sign-up keeps the region, design and dates it
     was accepted with, which today's rules may no longer accept.
     """
-    bodies = _defs([(PartRequest, "validation"), (MakerSignup, "validation")])
+    from . import coordination_models as cm
+
+    bodies = _defs([(PartRequest, "validation"), (MakerSignup, "validation")]
+                   + [(m, "validation") for m in (cm.NewAllocation, cm.AllocationAction,
+                                                  cm.Receipt, cm.Closing, cm.Merge,
+                                                  cm.Reconfirmation)])
     _add_hub_rules(bodies, settings, live_dates=live_dates)
     outputs = _defs([(m, "serialization") for m in ANSWERS])
     # Offers naming the same design and variant are merged: a stored rate may exceed the
@@ -211,8 +219,11 @@ RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying aga
 def _errors(*codes: int) -> dict[str, Any]:
     words = {
         400: "Not valid: `fields` has a message per bad field, in the Accept-Language language.",
+        401: "No coordinator token, or a wrong, expired or revoked one.",
+        403: "Out of the coordinator's scope (regions), or not this party's action.",
         404: "Unknown, or wrong or missing token (indistinguishable).",
-        409: "The Idempotency-Key was used with another body.",
+        409: "The Idempotency-Key was used with another body, or the records do not allow "
+             "it now (`error` says why: over_allocated, not_open, bad_transition...).",
         413: f"Body over {MAX_BODY_BYTES} bytes.",
         415: "Content-Type is not application/json.",
         429: "Too many writes from this client.",
@@ -237,6 +248,20 @@ def _parameters(*names: str) -> list[dict[str, Any]]:
                       "schema": {"type": "string", "maxLength": 40}},
         "maker_id": {"name": "maker_id", "in": "path", "required": True,
                      "schema": {"type": "string", "maxLength": 40}},
+        "allocation_id": {"name": "allocation_id", "in": "path", "required": True,
+                          "schema": {"type": "string", "maxLength": 40}},
+        "region": {"name": "region", "in": "query", "required": False,
+                   "description": "One of the hub's regions; default: every region in scope.",
+                   "schema": {"type": "string"}},
+        "design": {"name": "design", "in": "query", "required": False,
+                   "schema": {"type": "string"}},
+        "cursor": {"name": "cursor", "in": "query", "required": False,
+                   "description": "The previous page's cursor.", "schema": {"type": "string"}},
+        "limit": {"name": "limit", "in": "query", "required": False,
+                  "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+        "day": {"name": "day", "in": "query", "required": False,
+                "description": "YYYY-MM-DD (UTC); default today.",
+                "schema": {"type": "string", "format": "date"}},
     }
     return [known[n] for n in names]
 
@@ -283,8 +308,14 @@ def openapi_document(settings: config.Settings | None = None,
         },
         "components": {
             "schemas": schemas,
-            "securitySchemes": {"token": {"type": "http", "scheme": "bearer",
-                                          "description": "tracking_token or edit_token"}},
+            "securitySchemes": {
+                "token": {"type": "http", "scheme": "bearer",
+                          "description": "tracking_token or edit_token (or the link token "
+                          "of an e-mail)"},
+                "coordinator": {"type": "http", "scheme": "bearer",
+                                "description": "A coordinator's token, issued by "
+                                "scripts/coordinators.py: scoped to regions or the hub, "
+                                "expiring, revocable."}},
         },
         "paths": {
             "/requests": {"post": {
@@ -349,6 +380,85 @@ def openapi_document(settings: config.Settings | None = None,
                 "operationId": "getStats",
                 "responses": {"200": _json("Stats", "Aggregates."), **_errors(503)},
             }},
+            **_coordination_paths(bearer),
         },
+    }
+
+
+def _operation(summary: str, operation_id: str, parameters: tuple[str, ...],
+               security: list[dict[str, Any]], answer: tuple[str, str, str],
+               errors: tuple[int, ...], body: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"summary": summary, "operationId": operation_id,
+                           "parameters": _parameters(*parameters, "Accept-Language"),
+                           "security": security,
+                           "responses": {answer[0]: _json(answer[1], answer[2]),
+                                         **_errors(*errors)}}
+    if body:
+        out["requestBody"] = _body(body)
+    return out
+
+
+def _coordination_paths(bearer: list[dict[str, Any]]) -> dict[str, Any]:
+    """Coordinators (scheme ``coordinator``), sites and requesters (scheme ``token``)."""
+    coord = [{"coordinator": []}]
+    read, write = (401, 403, 404, 503), (400, 401, 403, 404, 409, 413, 415, 503)
+    own_write = (400, 404, 409, 413, 415, 503)
+    return {
+        "/coordination/requests": {"get": _operation(
+            "Open requests in scope, most urgent first", "listOpenRequests",
+            ("region", "design", "cursor", "limit"), coord,
+            ("200", "OpenRequests", "A page of open requests."), (400, 401, 403, 503))},
+        "/coordination/requests/{reference}": {"get": _operation(
+            "A request with its allocations and possible repeats", "getOpenRequest",
+            ("reference",), coord, ("200", "RequestDetail", "The request."), read)},
+        "/coordination/requests/{reference}/contact": {"get": _operation(
+            "Reveal a requester's contact (audited)", "revealRequester", ("reference",),
+            coord, ("200", "Contact", "The contact."), read)},
+        "/coordination/requests/{reference}/close": {"post": _operation(
+            "Close a request with a reason", "closeRequest", ("reference",), coord,
+            ("200", "ClosedRequest", "Closed."), write, "Closing")},
+        "/coordination/requests/{reference}/merge": {"post": _operation(
+            "Merge a repeat into the request kept", "mergeRequest", ("reference",), coord,
+            ("200", "ClosedRequest", "Closed as a repeat."), write, "Merge")},
+        "/coordination/audit": {"get": _operation(
+            "The audit log of a day (hub-scope coordinators)", "readAudit",
+            ("day", "cursor", "limit"), coord, ("200", "AuditPage", "A page of entries."),
+            (400, 401, 403, 503))},
+        "/coordination/sites": {"get": _operation(
+            "Active sites in scope: capacity and load per day", "listSites",
+            ("region", "design"), coord, ("200", "SiteList", "The sites."),
+            (400, 401, 403, 503))},
+        "/coordination/sites/{maker_id}/contact": {"get": _operation(
+            "Reveal a site's contact (audited)", "revealSite", ("maker_id",), coord,
+            ("200", "SiteContact", "The contact."), read)},
+        "/coordination/allocations": {"post": _operation(
+            "Allocate a quantity of a request line to a site", "allocate", (), coord,
+            ("201", "AllocationView", "Proposed to the site (told by e-mail)."), write,
+            "NewAllocation")},
+        "/coordination/allocations/{allocation_id}/cancel": {"post": _operation(
+            "Cancel an allocation with a reason", "cancelAllocation", ("allocation_id",),
+            coord, ("200", "AllocationView", "Cancelled: its quantity is back in the "
+                    "queue."), write, "AllocationAction")},
+        "/makers/{maker_id}/allocations": {"get": _operation(
+            "A site's allocations (edit token)", "listSiteAllocations", ("maker_id",),
+            bearer, ("200", "SiteAllocations", "Delivery contacts once accepted "
+                     "(audited)."), (404, 503))},
+        "/allocations/{allocation_id}": {
+            "get": _operation("One allocation, for its site (edit or link token)",
+                              "getAllocation", ("allocation_id",), bearer,
+                              ("200", "SiteAllocation", "The allocation."), (404, 503)),
+            "post": _operation("Accept, decline, report produced or shipped",
+                               "actOnAllocation", ("allocation_id",), bearer,
+                               ("200", "AllocationView", "Done."), own_write,
+                               "AllocationAction")},
+        "/requests/{reference}/receipts": {"post": _operation(
+            "Confirm the units received from an allocation", "confirmReceipt",
+            ("reference",), bearer, ("200", "AllocationView", "Counted as delivered."),
+            own_write, "Receipt")},
+        "/requests/{reference}/reconfirm": {"post": _operation(
+            "Answer the e-mail asking whether the request still stands", "reconfirmRequest",
+            ("reference",), bearer, ("200", "Reconfirmed", "Reconfirmed, or closed when "
+                                     "no longer needed (409 has_allocations if a site is "
+                                     "working on it)."), own_write, "Reconfirmation")},
     }
 

@@ -20,6 +20,10 @@ pk                     sk                         attributes
                                                   day (``9999-12-31``: open-ended)
 ``STATS#MAKERS``       ``<until>``                ``active``: active makers ending that day
 ``STATS#MAKERS``       ``withdrawn``              ``count``: makers who withdrew
+``STATS#DAYS``         ``<YYYY-MM-DD>#<design>``  ``req#<region>`` quantity requested by the
+                       ``#<shard>``               requests created that day, ``dlv#<region>``
+                                                  quantity delivered that day (the open-data
+                                                  feed, ``feed.py``)
 =====================  =========================  =========================================
 
 - Request counters are spread over :data:`SHARDS` items per design (the shard is drawn at
@@ -33,6 +37,12 @@ pk                     sk                         attributes
 - A maker whose window has not started yet counts from sign-up: it is pledged capacity,
   as the requests it may serve are needs to come (``needed_by`` is in the future too).
 - ``makers.active`` counts active makers whose window has not ended.
+- Day counters (``STATS#DAYS``) move in the same actions as the request counters
+  (:func:`request_changed`): the change of a request's requested and delivered quantities
+  is added to the bucket of the day of the write (``today``, UTC), on the same shard
+  number. Closing a request changes neither: demand stays on its creation day. They carry
+  ``expires_at`` :data:`DAY_RETENTION` after their day, and are read by :func:`read_days`
+  with one paginated query of ``sk >= since``.
 - One transaction may not touch an item twice: deltas are summed per counter item first,
   and items whose deltas are all zero are left out.
 
@@ -51,10 +61,12 @@ from .tables import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 REQUESTS_PK = "STATS#REQUESTS"
 MAKERS_PK = "STATS#MAKERS"
+DAYS_PK = "STATS#DAYS"
 WITHDRAWN_SK = "withdrawn"
 OPEN_ENDED = "9999-12-31"  # the bucket of windows without an end date
 SHARDS = 8
 BUCKET_RETENTION = timedelta(days=7)  # after its day, TTL may delete a capacity bucket
+DAY_RETENTION = timedelta(days=400)  # the feed reads up to 366 days back
 ENTITY = "stats"
 
 # Mirrors store.OPEN_STATUSES (not imported: the store imports this module).
@@ -84,6 +96,20 @@ def _request_counts(item: Mapping[str, Any] | None) -> dict[tuple[str, str], int
             open_designs.add(design)
     for design in open_designs:  # a request counts once per design, whatever its variants
         counts[(design, "open#" + region)] += 1
+    return counts
+
+
+def _day_counts(item: Mapping[str, Any] | None) -> dict[tuple[str, str], int]:
+    """``{(design, attribute): value}``: quantities requested and delivered, whatever the
+    status (the day counters follow their changes, never the status)."""
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    if not item:
+        return counts
+    region = str(item.get("region", ""))
+    for line in item.get("items") or []:
+        design = str(line.get("design", ""))
+        counts[(design, "req#" + region)] += int(line.get("quantity", 0))
+        counts[(design, "dlv#" + region)] += int(line.get("delivered", 0))
     return counts
 
 
@@ -170,29 +196,44 @@ def _update(table_name: str, pk: str, sk: str, deltas: Mapping[str, int],
 
 
 def request_changed(table_name: str, old: Mapping[str, Any] | None,
-                    new: Mapping[str, Any] | None, *, shard: int | None = None) -> list[Action]:
+                    new: Mapping[str, Any] | None, *, shard: int | None = None,
+                    today: date | None = None) -> list[Action]:
     """Actions moving the request counters from ``old`` to ``new`` (public request items,
     None for "absent"): one ``Update`` per design whose counters change, all on one shard.
-    For progress too (``delivered`` changed by the coordination tools)."""
+    For progress too (``delivered`` changed by the coordination tools). The day counters
+    of ``today`` (default: the UTC date now) get the change of the quantities requested
+    and delivered: one ``Update`` per design, on the same shard number."""
     deltas = _diff(_request_counts(old), _request_counts(new))
-    if not deltas:
+    day_deltas = _diff(_day_counts(old), _day_counts(new))
+    if not deltas and not day_deltas:
         return []
     shard = random.randrange(SHARDS) if shard is None else shard % SHARDS
-    return [_update(table_name, REQUESTS_PK, f"{design}#{shard:02d}", attrs)
-            for design, attrs in sorted(deltas.items())]
+    actions = [_update(table_name, REQUESTS_PK, f"{design}#{shard:02d}", attrs)
+               for design, attrs in sorted(deltas.items())]
+    day = (today or datetime.now(timezone.utc).date()).isoformat()
+    actions += [_update(table_name, DAYS_PK, f"{day}#{design}#{shard:02d}", attrs,
+                        _day_expires_at(day))
+                for design, attrs in sorted(day_deltas.items())]
+    return actions
+
+
+def _day_expires_at(day: str) -> int:
+    end = datetime.combine(date.fromisoformat(day), time(23, 59, 59), tzinfo=timezone.utc)
+    return int((end + DAY_RETENTION).timestamp())
 
 
 def request_opened(table_name: str, item: Mapping[str, Any], *,
-                   shard: int | None = None) -> list[Action]:
+                   shard: int | None = None, today: date | None = None) -> list[Action]:
     """Actions counting a new request (``item``: the public request item being written)."""
-    return request_changed(table_name, None, item, shard=shard)
+    return request_changed(table_name, None, item, shard=shard, today=today)
 
 
 def request_closed(table_name: str, item: Mapping[str, Any], *, status: str = "closed",
-                   shard: int | None = None) -> list[Action]:
+                   shard: int | None = None, today: date | None = None) -> list[Action]:
     """Actions for an open request becoming closed (``item``: its stored public item, still
     open). Its open counts go; its delivered quantities stay. [] if it was not open."""
-    return request_changed(table_name, item, {**item, "status": status}, shard=shard)
+    return request_changed(table_name, item, {**item, "status": status}, shard=shard,
+                           today=today)
 
 
 def maker_changed(table_name: str, old: Mapping[str, Any] | None,
@@ -295,6 +336,50 @@ def read(table: Any, today: date | None = None, *, now: datetime | None = None,
         "delivered": [{"design": d, "quantity": q} for d, q in sorted(delivered.items())],
         "makers": {"active": active, "withdrawn": withdrawn},
     }
+
+
+def read_days(table: Any, since: date, today: date, *,
+              consistent: bool = False) -> dict[tuple[str, str, str], list[int]]:
+    """``{(day, region, design): [requested, delivered, capacity units per day]}`` for the
+    days ``since`` to ``today``: two paginated queries (``STATS#DAYS`` and
+    ``STATS#MAKERS`` from ``since``), no scan, whatever the number of records.
+
+    Capacity of a day: the units per day of the makers counted now whose window ends on
+    or after that day. An approximation (the counters hold today's makers by end date,
+    not their history): the start of a window is not kept, so a maker counts from the
+    first day of the feed; a maker who withdrew or changed its offers no longer counts on
+    the days before; a window that ended before yesterday is no longer updated and goes
+    with its bucket's TTL. Exact for today (what ``GET /stats`` says), a lower bound
+    for earlier days.
+    """
+    first, last = since.isoformat(), today.isoformat()
+    rows: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    slot = {"req": 0, "dlv": 1}
+    for item in _query(table, DAYS_PK, first, consistent):
+        sk = str(item[SORT_KEY])
+        day, design = sk[:10], sk[11:].rsplit("#", 1)[0]
+        if day > last:
+            continue  # a writer's clock ahead of ours: tomorrow's, not shown yet
+        for prefix, region, value in _numbers(item):
+            if prefix in slot:
+                rows[(day, region, design)][slot[prefix]] += value
+    ends: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for item in _query(table, MAKERS_PK, first, consistent):
+        sk = str(item[SORT_KEY])
+        until = _bucket_day(sk)
+        if until is None or "#" not in sk:
+            continue
+        design = sk.split("#", 1)[1]
+        for prefix, region, value in _numbers(item):
+            if prefix == "units" and value:
+                ends[(region, design)][until] += value
+    days = [(since + timedelta(days=n)).isoformat() for n in range((today - since).days + 1)]
+    for (region, design), by_end in ends.items():
+        for day in days:
+            units = sum(v for end, v in by_end.items() if end >= day)
+            if units:
+                rows[(day, region, design)][2] += units
+    return {k: v for k, v in sorted(rows.items()) if any(v)}
 
 
 def counter_items(requests: Iterable[Mapping[str, Any]], makers: Iterable[Mapping[str, Any]],

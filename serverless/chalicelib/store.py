@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable
 
 
-from . import dynamo, idempotency, references, stats, tokens
+from . import dynamo, idempotency, lists, references, stats, tokens
 from .dynamo import Cancelled, Transaction, put_new, utc_iso
 from .idempotency import Idempotency
 from .ratelimit import Limit
@@ -113,8 +113,10 @@ class RequestStore:
         new_reference: Callable[[], str] = references.new_reference,
         personal_retention: timedelta = PERSONAL_RETENTION,
         max_attempts: int = 5,
+        language: str = "en",
     ) -> None:
         self.table = table
+        self._language = language  # of the requester's e-mails (the page that sent it)
         self._secrets = secrets
         self._clock = clock
         self._new_reference = new_reference
@@ -178,7 +180,7 @@ class RequestStore:
                 **requester_key(requester, reference, utc_iso(now)), "entity": "requester",
                 "reference": reference, "designs": sorted({i.design for i in request.items}),
                 "created_at": utc_iso(now)}), "record")
-        for action in stats.request_opened(self.table_name, public):
+        for action in stats.request_opened(self.table_name, public, today=now.date()):
             tx.add(action)
         return tx
 
@@ -207,6 +209,8 @@ class RequestStore:
             "created_at": stamp,
             "updated_at": stamp,
             dynamo.VERSION: 1,
+            **lists.open_request(request.delivery.region, request.needed_by.isoformat(),
+                                 reference),
         }
         if request.organization.registry_id:
             item["organization"]["registry_id"] = request.organization.registry_id
@@ -230,6 +234,7 @@ class RequestStore:
                 "phone": request.contact.phone,
             },
             "address": request.delivery.address,
+            "language": self._language,
             "consent_at": utc_iso(now),
             "created_at": utc_iso(now),
             TTL_ATTRIBUTE: self.expires_at(request.needed_by, now),
@@ -243,7 +248,9 @@ class RequestStore:
         needed = datetime.combine(needed_by, time(23, 59, 59), tzinfo=timezone.utc)
         return int((max(now, needed) + self._retention).timestamp())
 
-    def close(self, reference: str, status: str = "closed") -> bool:
+    def close(self, reference: str, status: str = "closed", *,
+              extra: dict[str, str] | None = None,
+              audit_entry: Callable[[datetime], dict[str, Any]] | None = None) -> bool:
         """Close an open request (for the coordinators' tools; no public route calls it).
 
         One transaction: the status, the public counters, and the personal item's expiry
@@ -257,14 +264,21 @@ class RequestStore:
         if current is None or current.get("status") not in OPEN_STATUSES:
             return False
         keep_contact = True
+        more = dict(extra or {})
         while True:
             tx = Transaction()
             tx.add({"Update": {
                 "TableName": self.table_name, "Key": request_key(reference),
-                "UpdateExpression": "SET #st = :closed, updated_at = :now, #ver = :next",
-                **dynamo.unchanged(current, "#st = :was", {"#st": "status"}, {
+                "UpdateExpression": "SET #st = :closed, updated_at = :now, #ver = :next"
+                                    + "".join(f", #x{i} = :x{i}" for i in range(len(more)))
+                                    + " " + lists.REMOVE,
+                **dynamo.unchanged(current, "#st = :was", {
+                    "#st": "status", **{f"#x{i}": k for i, k in enumerate(more)}}, {
                     ":was": current["status"], ":closed": status, ":now": utc_iso(now),
-                    ":next": dynamo.next_version(current)})}}, "record")
+                    ":next": dynamo.next_version(current),
+                    **{f":x{i}": v for i, v in enumerate(more.values())}})}}, "record")
+            if audit_entry is not None:
+                tx.add(audit_entry(now))
             if keep_contact:  # only a contact still within its retention is kept longer
                 tx.add({"Update": {
                     "TableName": self.table_name, "Key": personal_key(reference),
@@ -274,7 +288,7 @@ class RequestStore:
                     "ExpressionAttributeValues": {
                         ":exp": int((now + self._retention).timestamp()),
                         ":now": int(now.timestamp())}}}, "personal")
-            for action in stats.request_closed(self.table_name, current):
+            for action in stats.request_closed(self.table_name, current, today=now.date()):
                 tx.add(action)
             try:
                 dynamo.transact(self.table.meta.client, tx)
@@ -319,10 +333,10 @@ class RequestStore:
                 found.append(other)
         return found[:MAX_REPEATS_LISTED]
 
-    def progress(self, reference: str, token: str | None) -> dict[str, Any] | None:
-        """The request's public progress if ``token`` is its tracking token, else None."""
+    def progress(self, reference: str) -> dict[str, Any] | None:
+        """The request's public progress (for its requester: the caller checked the token)."""
         item = self.get_public(reference)
-        if item is None or not tokens.token_matches(token, item.get("token_hash")):
+        if item is None:
             return None
         return {
             "reference": reference,
@@ -332,8 +346,9 @@ class RequestStore:
             "region": str(item.get("region", "")),
             "items": [
                 {"design": str(i.get("design")), "variant": i.get("variant"),
-                 "requested": int(i.get("quantity", 0)), "allocated": int(i.get("allocated", 0)),
-                 "delivered": int(i.get("delivered", 0))}
+                 "requested": int(i.get("quantity", 0)),
+                 **{c: int(i.get(c, 0)) for c in ("allocated", "produced", "shipped",
+                                                    "delivered")}}
                 for i in item.get("items") or []
             ],
         }

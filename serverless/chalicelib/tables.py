@@ -18,12 +18,17 @@ pk                                  sk               holds
 ``IDEM#<scope>#<sha256>``           ``IDEM``         first answer to a key; expires_at
 ``RATE#<sha256>#<window>``          ``RATE``         writes of one client; expires_at
 ``COUNTER``                         ``<name>``       anonymous counters (honeypot)
+``REQUEST#<ref>``                   ``ALLOC#<id>``   an allocation of the request (no personal data)
+``COORDINATORS``                    ``<id>``         a coordinator: name, scope, token hash
+``AUDIT#<day>``                     ``<at>#<rand>``  one audit entry, append-only
 ``STATS#REQUESTS``                  ``<design>#<n>`` request counters of ``GET /stats``
 ``STATS#MAKERS``                    ``<date>[#<design>]``, ``withdrawn``: maker counters
 ==================================  ===============  ========================================
 
 ``GET /stats`` reads only the ``STATS#`` counters (``stats.py``), which the writers change
-in the same transaction as the records. The table has no secondary index.
+in the same transaction as the records. The sparse index ``lists`` (``list_pk``/``list_sk``)
+holds ``OPEN#<region>`` open requests by need date, ``SITES#<region>`` active sites and
+``SITE#<maker id>`` a site's allocations by day.
 
 Personal data lives under its own partition-key prefix, so an IAM policy can deny a role
 every ``PERSONAL#`` item with the ``dynamodb:LeadingKeys`` condition, and a query on a
@@ -49,22 +54,30 @@ KEY_SCHEMA = [
     {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},
     {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
 ]
+# The sparse index of every coordinator list: only items that belong on a list carry its
+# keys (an open request, an active site, an allocation), so a list is one query, never a
+# scan, and an item leaves its list by losing the attributes (allocations.py).
+LISTS_INDEX = "lists"
+LIST_PK = "list_pk"
+LIST_SK = "list_sk"
 ATTRIBUTE_DEFINITIONS = [
     {"AttributeName": PARTITION_KEY, "AttributeType": "S"},
     {"AttributeName": SORT_KEY, "AttributeType": "S"},
+    {"AttributeName": LIST_PK, "AttributeType": "S"},
+    {"AttributeName": LIST_SK, "AttributeType": "S"},
 ]
-# None today. A future index goes here (with its key attributes in ATTRIBUTE_DEFINITIONS):
 # table_spec, cloudformation_table and ensure_table (adds it to an existing table) follow.
-GLOBAL_SECONDARY_INDEXES: list[dict[str, Any]] = []
+GLOBAL_SECONDARY_INDEXES: list[dict[str, Any]] = [{
+    "IndexName": LISTS_INDEX,
+    "KeySchema": [{"AttributeName": LIST_PK, "KeyType": "HASH"},
+                  {"AttributeName": LIST_SK, "KeyType": "RANGE"}],
+    "Projection": {"ProjectionType": "ALL"},
+}]
 
 
 def _gsis() -> list[dict[str, Any]]:
-    return [
-        {**g, "KeySchema": [dict(k) for k in g["KeySchema"]],
-         "Projection": {**g["Projection"],
-                        "NonKeyAttributes": list(g["Projection"]["NonKeyAttributes"])}}
-        for g in GLOBAL_SECONDARY_INDEXES
-    ]
+    return [{**g, "KeySchema": [dict(k) for k in g["KeySchema"]],
+             "Projection": dict(g["Projection"])} for g in GLOBAL_SECONDARY_INDEXES]
 
 # Used with a local endpoint only when the environment gives no credentials or region.
 # DynamoDB Local without -sharedDb keeps one database per access key and region, so the

@@ -46,6 +46,10 @@ name = "Usine Test"
 site_url = "https://site.example.org/hub/"
 regions = ["Northshire", "Eastmarch", "Westmoor", "Southdale", "Rivermouth"]
 
+[coordination]
+reconfirm_after_days = 14
+reconfirm_grace_days = 5
+
 [stages.local]
 site_origin = "http://127.0.0.1:8000"
 

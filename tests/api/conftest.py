@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from api_helpers import ORIGIN, SERVERLESS, STAGE, TABLE, write_hub, write_manifest
+from smtp_fixture import smtp_server  # noqa: F401
 
 
 @pytest.fixture

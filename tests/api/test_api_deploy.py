@@ -228,16 +228,19 @@ def test_throttling_and_concurrency_in_the_template():
 @pytest.mark.slow
 def test_cors_and_retry_after_on_gateway_errors():
     kinds = gateway_responses(resources())
-    assert set(kinds) == {"DEFAULT_4XX", "DEFAULT_5XX", "THROTTLED"}
+    assert set(kinds) == {"DEFAULT_4XX", "DEFAULT_5XX", "THROTTLED", "UNAUTHORIZED",
+                          "ACCESS_DENIED"}
     for kind, props in kinds.items():
         headers = props["ResponseParameters"]
         assert headers["gatewayresponse.header.Access-Control-Allow-Origin"] == f"'{ORIGIN}'"
         assert props["RestApiId"] == {"Ref": "RestAPI"}
         retry = headers.get("gatewayresponse.header.Retry-After")
-        if kind == "DEFAULT_4XX":
-            assert retry is None
-        else:  # a static value: API Gateway wants it in single quotes
+        if kind in ("DEFAULT_5XX", "THROTTLED"):  # a static value, in single quotes
             assert re.fullmatch(r"'[1-9][0-9]*'", retry), retry
+        else:  # a refusal: retrying the same call will not help
+            assert retry is None
+    assert kinds["UNAUTHORIZED"]["ResponseParameters"][
+        "gatewayresponse.header.WWW-Authenticate"] == "'Bearer'"
 
 
 def check_gateway_bodies(res: dict) -> None:

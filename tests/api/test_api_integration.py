@@ -52,10 +52,12 @@ def scan(table, prefix):
     return [i for i in items if i["pk"].startswith(prefix)]
 
 
-def test_table_has_no_index_and_ttl(fresh_table, ddb):
+def test_table_has_the_sparse_lists_index_and_ttl(fresh_table, ddb):
     client = ddb.meta.client
     description = client.describe_table(TableName=fresh_table.name)["Table"]
-    assert "GlobalSecondaryIndexes" not in description  # GET /stats reads counters
+    (index,) = description["GlobalSecondaryIndexes"]  # the coordinators' lists only
+    assert index["IndexName"] == "lists"
+    assert [k["AttributeName"] for k in index["KeySchema"]] == ["list_pk", "list_sk"]
     ttl = client.describe_time_to_live(TableName=fresh_table.name)["TimeToLiveDescription"]
     assert ttl["AttributeName"] == "expires_at"
 

@@ -55,10 +55,11 @@ def test_request_progress_with_the_token(client, table):
         "region": "Northshire",
         "items": [
             {"design": "visor-headband", "variant": "m", "requested": 200, "allocated": 0,
-             "delivered": 0},
+             "produced": 0, "shipped": 0, "delivered": 0},
             {"design": "ear-saver", "variant": None, "requested": 50, "allocated": 0,
-             "delivered": 0},
+             "produced": 0, "shipped": 0, "delivered": 0},
         ],
+        "allocations": [],
     }
     text = response.body.decode()
     for secret in ("Jeanne", "jeanne.martin", "Nacre", "Lefèvre", "CHU de Caen", "14000"):
@@ -111,7 +112,8 @@ def test_status_is_computed_from_quantities(client, table):
     progress = set_line(200, 50)
     assert progress["status"] == "in_progress"
     assert progress["items"][0] == {"design": "visor-headband", "variant": None,
-                                    "requested": 200, "allocated": 200, "delivered": 50}
+                                    "requested": 200, "allocated": 200, "produced": 0,
+                                    "shipped": 0, "delivered": 50}
     assert set_line(200, 200)["status"] == "delivered"
 
 
