@@ -256,3 +256,24 @@ def stale_requests(event):
                            datetime.now(timezone.utc), notify.Notifier(s))
     finally:
         logs.reset_request_id(token)
+
+
+# ------------------------------------------------------------------ exports (issue 13)
+# The public open-data feed (counters only, no personal field): chalicelib/feed.py; the
+# coordinators' CSV of allocations (contacts once accepted, audited): chalicelib/exports.py.
+from chalicelib import exports, feed  # noqa: E402
+
+
+@app.route("/feed.json", methods=["GET"])
+def open_data_feed_json():
+    return feed.handle(_request(), config.settings(), get_table, "json")
+
+
+@app.route("/feed.csv", methods=["GET"])
+def open_data_feed_csv():
+    return feed.handle(_request(), config.settings(), get_table, "csv")
+
+
+@app.route("/coordination/export.csv", methods=["GET"], authorizer=coordinator)
+def coordination_export():
+    return _coordination(exports.allocations_csv)

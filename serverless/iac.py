@@ -11,7 +11,8 @@
   identity only, from the address of the ``MailFrom`` parameter: ``USINE_MAIL_FROM``,
   chalicelib/mailer.py); and ``GatewayResponses`` that carry the CORS headers (errors API
   Gateway makes itself, e.g. 429 when throttled, have none otherwise), valid JSON bodies
-  and ``Retry-After``.
+  and ``Retry-After``. Each scheduled function (``SCHEDULED_FUNCTIONS``: the daily sweep of
+  stale requests) gets the API handler's settings and policy, and runs one at a time.
 - Checks that are wrong for this API are skipped *in the template*, each with its reason
   (``Metadata.checkov.skip``), so ``checkov`` reports zero failures and says why.
 - :func:`policy_document` also writes ``.chalice/policy-<stage>.json`` for ``chalice

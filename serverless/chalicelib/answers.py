@@ -275,3 +275,25 @@ class AuditPage(Answer):
     day: str
     entries: list[AuditEntry]
     cursor: str | None
+
+
+class FeedRow(Answer):
+    day: str = Field(description="YYYY-MM-DD (UTC).")
+    region: str
+    design: str
+    requested: int = Field(description="Units asked for by the requests created that day.")
+    delivered: int = Field(description="Units confirmed as received that day.")
+    capacity_units_per_day: int = Field(
+        description="Units per day offered by the makers counted now whose availability "
+        "window ends on or after that day (exact for today, a lower bound before: "
+        "withdrawn makers and ended windows no longer count).")
+
+
+class Feed(Answer):
+    """200 answer to ``GET /feed.json`` (open data, also ``GET /feed.csv``): by day,
+    region and design; no personal field."""
+
+    generated_at: str
+    since: str = Field(description="First day of the window (YYYY-MM-DD).")
+    until: str = Field(description="Last day of the window: today (UTC).")
+    rows: list[FeedRow]

@@ -36,7 +36,8 @@ ANSWERS = (answers.RequestCreated, answers.RequestProgress, answers.MakerCreated
            answers.ErrorBody, answers.OpenRequests, answers.RequestDetail, answers.Contact,
            answers.SiteList, answers.SiteContact, answers.AllocationView,
            answers.SiteAllocations, answers.SiteAllocation, answers.ClosedRequest,
-           answers.AuditPage, answers.Reconfirmed)
+           answers.AuditPage, answers.Reconfirmed,
+           answers.Feed)
 
 
 def _defs(models: list[tuple[Any, str]]) -> dict[str, Any]:
@@ -404,6 +405,7 @@ def _coordination_paths(bearer: list[dict[str, Any]]) -> dict[str, Any]:
     read, write = (401, 403, 404, 503), (400, 401, 403, 404, 409, 413, 415, 503)
     own_write = (400, 404, 409, 413, 415, 503)
     return {
+        **_export_paths(coord),
         "/coordination/requests": {"get": _operation(
             "Open requests in scope, most urgent first", "listOpenRequests",
             ("region", "design", "cursor", "limit"), coord,
@@ -462,3 +464,54 @@ def _coordination_paths(bearer: list[dict[str, Any]]) -> dict[str, Any]:
                                      "working on it)."), own_write, "Reconfirmation")},
     }
 
+
+def _csv(description: str, columns: tuple[str, ...], cache: str) -> dict[str, Any]:
+    return {"description": f"{description} Columns: {', '.join(columns)}.",
+            "headers": {"Content-Disposition": {"schema": {"type": "string"}},
+                        "Cache-Control": {"schema": {"type": "string"},
+                                          "description": cache}},
+            "content": {"text/csv": {"schema": {"type": "string"}}}}
+
+
+def _date_parameter(name: str, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": {"type": "string", "format": "date"}}
+
+
+def _export_paths(coord: list[dict[str, Any]]) -> dict[str, Any]:
+    """The open-data feed (public) and the coordinators' CSV export (issue 13)."""
+    from . import exports, feed
+
+    since = _date_parameter("since", f"First day (YYYY-MM-DD), at most {feed.MAX_DAYS_BACK} "
+                            f"days back; default: the last {feed.DEFAULT_DAYS} days.")
+    public = ("Open data: counters by day, region and design, no personal field. "
+              "Capacity before today is a lower bound (withdrawn makers and ended "
+              "windows no longer count).")
+    return {
+        "/feed.json": {"get": {
+            "summary": "Open-data feed (JSON)", "operationId": "getFeedJson",
+            "description": public,
+            "parameters": [since, *_parameters("Accept-Language")],
+            "responses": {"200": _json("Feed", "Rows by day, region and design.", {
+                "Cache-Control": {"schema": {"type": "string"},
+                                  "description": feed.CACHE}}), **_errors(400, 503)}}},
+        "/feed.csv": {"get": {
+            "summary": "Open-data feed (CSV)", "operationId": "getFeedCsv",
+            "description": public,
+            "parameters": [since, *_parameters("Accept-Language")],
+            "responses": {"200": _csv("UTF-8 CSV with a header row.", feed.COLUMNS,
+                                      feed.CACHE), **_errors(400, 503)}}},
+        "/coordination/export.csv": {"get": {
+            "summary": "Allocations by site and day (CSV; contacts once accepted, audited)",
+            "operationId": "exportAllocations",
+            "parameters": [*_parameters("region"),
+                           _date_parameter("from", "First planned day (inclusive)."),
+                           _date_parameter("to", "Last planned day (inclusive)."),
+                           *_parameters("Accept-Language")],
+            "security": coord,
+            "responses": {"200": _csv("UTF-8 CSV (with a byte order mark) with a header "
+                                      "row; contact columns filled only for accepted, "
+                                      "produced or shipped allocations; a cell starting "
+                                      "with = + - @ gets a leading '.", exports.COLUMNS,
+                                      "no-store"), **_errors(400, 401, 403, 503)}}},
+    }

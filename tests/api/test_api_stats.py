@@ -307,9 +307,16 @@ def test_actions_touch_each_item_once_and_add_numbers_only():
     item = request_item("Northshire", [("visor-headband", "s", 100, 0),
                                      ("visor-headband", "m", 50, 20),
                                      ("ear-saver", "m", 10, 0)])
-    actions = stats.request_opened("t", item, shard=3)
+    actions = stats.request_opened("t", item, shard=3, today=TODAY)
     keys = [(a["Update"]["Key"]["pk"], a["Update"]["Key"]["sk"]) for a in actions]
-    assert keys == [("STATS#REQUESTS", "ear-saver#03"), ("STATS#REQUESTS", "visor-headband#03")]
+    day = TODAY.isoformat()
+    assert keys == [("STATS#REQUESTS", "ear-saver#03"), ("STATS#REQUESTS", "visor-headband#03"),
+                    ("STATS#DAYS", f"{day}#ear-saver#03"),
+                    ("STATS#DAYS", f"{day}#visor-headband#03")]
+    daily = actions[3]["Update"]
+    assert {daily["ExpressionAttributeNames"][k]: daily["ExpressionAttributeValues"][":v" + k[2:]]
+            for k in daily["ExpressionAttributeNames"] if k.startswith("#a")} == {
+        "req#Northshire": 150, "dlv#Northshire": 20}
     visor = actions[1]["Update"]
     assert visor["UpdateExpression"].startswith("ADD ")
     named = {visor["ExpressionAttributeNames"][k]: visor["ExpressionAttributeValues"][":v" + k[2:]]
