@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import cadquery as cq
+import numpy as np
 
 Sex = Literal["male", "female"]
 SEXES: tuple[str, ...] = ("male", "female")
@@ -250,3 +251,75 @@ def _dedupe(pts: list[tuple[float, float]]) -> list[tuple[float, float]]:
     if len(out) > 1 and math.dist(out[0], out[-1]) <= 1e-9:
         out.pop()
     return out
+
+
+# ------------------------------------------------------------- measured on the mesh
+
+#: Accepted error on a cone's diameter in the exported file (mm). The file is the design
+#: intent: far tighter than what a print holds (the female mouth is checked on every
+#: print at 22.37 +0.1 / -0.15 mm, REFERENCE.md).
+MESH_DIAMETER_TOL = 0.05
+#: Accepted error on the taper, relative (1:40 +- 5 %).
+MESH_TAPER_TOL = 0.05
+#: Accepted error on the depth at which a standard mate wedges (mm): 1 mm of depth is
+#: 0.025 mm on the diameter.
+MESH_ENGAGEMENT_TOL = 1.0
+
+
+def gauge_mesh(mesh_or_path, size: int, sex: Sex, end_z: float,
+               centre: tuple[float, float] = (0.0, 0.0), samples: int = 5) -> dict:
+    """Check a cone of an exported mesh against the standard, like a gauge would.
+
+    The cone stands on the vertical axis through `centre`, its end (male tip or female
+    mouth) at `end_z` and pointing +Z. Its diameter is measured on horizontal sections
+    (`cad.gauge`) at the standard's gauge points and at `samples` heights along it; a
+    straight line fitted to those gives the taper and the depth at which a mate of the
+    standard's table (a female mouth of `reference_diameter`, or a male tip of
+    `male_tip_diameter`) wedges. Returns a manifest check: ok, detail and the figures;
+    ok only if every gauge diameter is within MESH_DIAMETER_TOL, the taper within
+    MESH_TAPER_TOL and the engagement depth within MESH_ENGAGEMENT_TOL of the table."""
+    from cad import gauge
+
+    c = cone(size)
+    length = c.male_length if sex == "male" else c.female_depth
+    which = "outer" if sex == "male" else "inner"
+
+    def dia(dist: float) -> float | None:
+        try:
+            return gauge.diameter_at(mesh_or_path, end_z - dist, which, near=centre)
+        except ValueError:
+            return None
+
+    rows, worst = [], 0.0
+    for dist, want in c.gauge_points(sex):
+        got = dia(dist)
+        err = abs(got - want) if got is not None else float("inf")
+        worst = max(worst, err)
+        rows.append({"from_end_mm": dist, "expected_mm": round(want, 4),
+                     "measured_mm": round(got, 4) if got is not None else None})
+    xs = np.linspace(1.0, length - 1.0, samples)
+    ds = [dia(x) for x in xs]
+    if any(d is None for d in ds) or not math.isfinite(worst):
+        return {"ok": False, "gauge": rows, "taper": None, "engagement_mm": None,
+                "max_error_mm": None,
+                "detail": f"ISO 5356-1 {size} mm {sex} cone: no round section found on "
+                          f"the axis at {centre} below z = {end_z:.2f} mm"}
+    k, d0 = np.polyfit(xs, ds, 1)  # d = d0 + k * distance from the end
+    if sex == "male":  # d0 is the tip; a standard socket's mouth is the reference
+        taper = float(k)
+        depth = (c.reference_diameter - d0) / k if k > 0 else float("inf")
+    else:  # d0 is the mouth; a standard male's tip goes in until it wedges
+        taper = float(-k)
+        depth = (d0 - c.male_tip_diameter) / c.taper
+    taper_ok = abs(taper - c.taper) <= MESH_TAPER_TOL * c.taper
+    depth_ok = abs(depth - c.engagement) <= MESH_ENGAGEMENT_TOL
+    ok = bool(worst <= MESH_DIAMETER_TOL and taper_ok and depth_ok)
+    detail = (f"ISO 5356-1 {size} mm {sex} cone measured on the mesh at "
+              + ", ".join(f"{r['from_end_mm']:g} mm ({r['measured_mm']} vs "
+                          f"{r['expected_mm']})" for r in rows)
+              + f"; largest error {worst:.3f} mm (allowed {MESH_DIAMETER_TOL}); taper "
+              f"1:{1 / taper if taper > 0 else float('inf'):.1f} (1:40 +- "
+              f"{MESH_TAPER_TOL:.0%}); a standard mate wedges at {depth:.2f} mm "
+              f"(standard {c.engagement:g} +- {MESH_ENGAGEMENT_TOL:g} mm)")
+    return {"ok": ok, "detail": detail, "gauge": rows, "taper": round(taper, 6),
+            "engagement_mm": round(float(depth), 3), "max_error_mm": round(worst, 4)}

@@ -52,11 +52,18 @@ def test_taper_is_1_in_40_on_the_diameter(size):
     assert math.degrees(math.atan(c.taper / 2)) == pytest.approx(0.7162, abs=1e-4)
 
 
+#: The standard's engagement depths, as the two sources give them (not the module's
+#: table): 22 mm engages at least 15 mm [R][M]; 15 mm engages 10 mm ([M] only).
+STANDARD_ENGAGEMENT = {22: 15.0, 15: 10.0}
+#: The standard's 22 mm male cone [R]: 21.99 at the tip, 22.52 at the base, 21 mm long.
+STANDARD_22_MALE = (21.99, 22.52, 21.0)
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_pair_engages_at_the_standard_depth_closed_form(size):
-    c = iso5356.cone(size)
     depth = iso5356.engagement_depth(size, size)
-    assert depth == pytest.approx(c.engagement, abs=1e-9)
+    assert depth == pytest.approx(STANDARD_ENGAGEMENT[size], abs=1e-9)
+    c = iso5356.cone(size)
     # there the male's diameter (engagement from its tip, at the mouth) equals the mouth's
     assert c.male_diameter(depth) == pytest.approx(c.female_diameter(0.0), abs=1e-12)
     # and the male's tip sits inside the female's taper, not on its bottom
@@ -150,8 +157,8 @@ def test_exported_pair_engages_at_the_standard_depth(size, stl_dir):
     kf, mouth = np.polyfit(ys, df, 1)  # d = mouth + kf * y (kf < 0)
     assert km == pytest.approx(-kf, rel=0.02)
     depth = (mouth - tip) / km
-    # 0.4 mm of depth is 0.01 mm on the diameter
-    assert depth == pytest.approx(iso5356.engagement_depth(size, size), abs=0.4)
+    # 0.4 mm of depth is 0.01 mm on the diameter; the standard's figure, not the table's
+    assert depth == pytest.approx(STANDARD_ENGAGEMENT[size], abs=0.4)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -187,3 +194,62 @@ def test_female_tool_cuts_the_same_socket(size):
     r1, r2, h = c.female_bottom_diameter / 2, c.reference_diameter / 2, c.female_depth
     frustum = math.pi * h * (r1 * r1 + r1 * r2 + r2 * r2) / 3
     assert socket.Volume() == pytest.approx(math.pi * (outer / 2) ** 2 * top - frustum, rel=1e-9)
+
+
+# ------------------------------------------------------------- gauge_mesh, the check
+
+
+@pytest.mark.parametrize("sex", ["male", "female"])
+@pytest.mark.parametrize("size", SIZES)
+def test_gauge_mesh_passes_on_the_exported_cones(size, sex, stl_dir):
+    path, top = exported(size, sex, stl_dir)
+    check = iso5356.gauge_mesh(path, size, sex, top)
+    assert check["ok"], check["detail"]
+    assert check["engagement_mm"] == pytest.approx(STANDARD_ENGAGEMENT[size], abs=0.4)
+    assert check["max_error_mm"] <= 0.02
+
+
+def test_gauge_mesh_22_male_against_the_sources_figures(stl_dir):
+    path, top = exported(22, "male", stl_dir)
+    check = iso5356.gauge_mesh(path, 22, "male", top)
+    tip, base, length = STANDARD_22_MALE
+    rows = {r["from_end_mm"]: r["measured_mm"] for r in check["gauge"]}
+    assert rows[1.0] == pytest.approx(tip + 1 / 40, abs=0.02)
+    assert rows[length - 1.0] == pytest.approx(base - 1 / 40, abs=0.02)
+    assert rows[15.0] == pytest.approx(22.37, abs=0.02)
+
+
+def _broken(tmp_path, name, solid):
+    return export_stl(solid, tmp_path / f"{name}.stl")
+
+
+def test_gauge_mesh_fails_on_a_straight_spigot(tmp_path):
+    """A straight 22.37 mm spigot (the 2020 mistake) is not a cone: refused."""
+    solid = cq.Solid.makeCylinder(22.37 / 2, 24.0).cut(cq.Solid.makeCylinder(8, 24.0))
+    check = iso5356.gauge_mesh(_broken(tmp_path, "straight", solid), 22, "male", 24.0)
+    assert not check["ok"] and check["taper"] == pytest.approx(0.0, abs=1e-4)
+
+
+def test_gauge_mesh_fails_on_an_oversize_socket(tmp_path):
+    """A 22 mm socket 0.2 mm too wide: right taper, but a standard male goes 8 mm too
+    deep and the gauge diameters are off."""
+    c = iso5356.cone(22)
+    top = FLOOR + c.female_depth
+    blank = cq.Solid.makeCylinder(c.reference_diameter / 2 + 3, top)
+    solid = blank.cut(iso5356.female_tool(22, z_mouth=top).transformGeometry(
+        cq.Matrix([[1 + 0.2 / 22.37, 0, 0, 0], [0, 1 + 0.2 / 22.37, 0, 0], [0, 0, 1, 0]])))
+    check = iso5356.gauge_mesh(_broken(tmp_path, "wide", solid), 22, "female", top)
+    assert not check["ok"]
+    assert check["engagement_mm"] == pytest.approx(15 + 8, abs=0.5)
+    assert check["max_error_mm"] == pytest.approx(0.2, abs=0.02)
+
+
+def test_gauge_mesh_fails_on_a_15mm_cone_checked_as_22(stl_dir):
+    path, top = exported(15, "male", stl_dir)
+    assert not iso5356.gauge_mesh(path, 22, "male", top)["ok"]
+
+
+def test_gauge_mesh_fails_where_there_is_no_cone(stl_dir):
+    path, top = exported(22, "male", stl_dir)
+    check = iso5356.gauge_mesh(path, 22, "male", top, centre=(30.0, 0.0))
+    assert not check["ok"] and "no round section" in check["detail"]
