@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from typing import Any, Callable
 
-from . import audit, dynamo, lists, references, stats, tokens
+from . import audit, dynamo, idempotency, lists, references, stats, tokens
 from .dynamo import Cancelled, Transaction, put_new, utc_iso
 from .maker_store import maker_key
 from .store import (CLOSED_STATUSES, OPEN_STATUSES, live, progress_status, request_key)
@@ -95,7 +95,8 @@ def link_token(secret: bytes, allocation_id: str) -> str:
 def public_view(allocation: dict[str, Any]) -> dict[str, Any]:
     """An allocation as any of its parties may see it (no contact, no token hash)."""
     out = {k: allocation.get(k) for k in (
-        "id", "reference", "item", "design", "variant", "site", "site_region", "quantity",
+        "id", "reference", "item", "design", "variant", "part", "site", "site_region",
+        "quantity",
         "status", "produced", "shipped", "delivered", "day", "reason", "created_at",
         "updated_at")}
     for k in ("item", "quantity", "produced", "shipped", "delivered"):
@@ -169,14 +170,27 @@ class AllocationStore:
     # ------------------------------------------------------------------ allocating
 
     def allocate(self, actor: Actor, reference: str, item: int, site_id: str, quantity: int,
-                 day: date | None = None) -> dict[str, Any]:
+                 day: date | None = None, part: str | None = None,
+                 idem: Any = None) -> dict[str, Any]:
         """Give ``quantity`` units of line ``item`` of ``reference`` to ``site_id``.
 
         Refused: unknown request (404), closed (409 ``not_open``), more than what is left
         to allocate (409 ``over_allocated``, with what is left), a site that is not active
         or does not offer the design (409 ``site_unavailable``).
+
+        A kit's line is allocated per ``part`` (a design of the kit, to a site offering
+        that design: at most units-per-kit x quantity) and, without ``part``, to an
+        assembling site (one offering the kit itself: at most the quantity).
+
+        With ``idem`` (:class:`.idempotency.Idempotency`), a retry of the same call answers
+        the allocation first made and allocates nothing more (the key's record is one
+        action of the transaction); the same key with another body: IdempotencyConflict.
         """
         now = self._clock()
+        if idem is not None:
+            first = self._replayed(idem, now)
+            if first is not None:
+                return first
         request = self.request(reference)
         lines = request.get("items") or []
         if not 0 <= item < len(lines):
@@ -184,11 +198,12 @@ class AllocationStore:
         if request.get("status") not in OPEN_STATUSES:
             raise Refused(409, "not_open")
         line = lines[item]
-        left = int(line["quantity"]) - int(line.get("allocated", 0))
+        counters, made_of = counters_of(line, part)
+        left = counters["ceiling"] - int(counters.get("allocated", 0))
         if quantity > left:
             raise Refused(409, "over_allocated", "quantity", left=left)
         site = live(self._get(maker_key(site_id)), now)
-        if site is None or site.get("status") != "active" or not offers(site, line):
+        if site is None or site.get("status") != "active" or not offers(site, made_of):
             raise Refused(409, "site_unavailable", "site")
         planned = (day or date.fromisoformat(str(request["needed_by"]))).isoformat()
         for _ in range(5):  # a fresh id until one is free (a collision is rare)
@@ -196,7 +211,7 @@ class AllocationStore:
             record = {
                 **allocation_key(allocation_id), "entity": "allocation",
                 "id": allocation_id, "reference": reference, "item": item,
-                "design": line.get("design"), "variant": line.get("variant"),
+                "design": line.get("design"), "variant": line.get("variant"), "part": part,
                 "site": site_id, "site_region": site.get("region"),
                 "request_region": request.get("region"),
                 "quantity": quantity, "status": "proposed",
@@ -208,7 +223,7 @@ class AllocationStore:
             record = {k: v for k, v in record.items() if v is not None}
             tx = Transaction()
             tx.add(self._add_to_line(reference, item, "allocated", quantity, now,
-                                     ceiling=int(line["quantity"])), "quantity")
+                                     ceiling=counters["ceiling"], part=part), "quantity")
             tx.add(put_new(self.table_name, record), "record")
             tx.add({"ConditionCheck": {
                 "TableName": self.table_name, "Key": maker_key(site_id),
@@ -219,34 +234,55 @@ class AllocationStore:
             tx.add(audit.entry(self.table_name, actor.audit_name, "allocate",
                                [reference, allocation_id, site_id], now,
                                {"item": item, "quantity": quantity, "day": planned}))
+            if idem is not None:
+                tx.add(idempotency.put_action(self.table_name, idem, allocation_id,
+                                              {"id": allocation_id}, now, ""), "idem")
             try:
                 dynamo.transact(self.table.meta.client, tx)
                 return record
             except Cancelled as cancelled:
+                if "idem" in cancelled.failed and idem is not None:
+                    first = self._replayed(idem, now)  # the same call, landed meanwhile
+                    if first is not None:
+                        return first
                 if "quantity" in cancelled.failed:  # allocated or closed meanwhile
                     fresh = self.request(reference)
                     if fresh.get("status") not in OPEN_STATUSES:
                         raise Refused(409, "not_open") from None
-                    fresh_line = (fresh.get("items") or [])[item]
+                    fresh_counters, _ = counters_of((fresh.get("items") or [])[item], part)
                     raise Refused(409, "over_allocated", "quantity",
-                                  left=int(fresh_line["quantity"])
-                                  - int(fresh_line.get("allocated", 0))) from None
+                                  left=fresh_counters["ceiling"]
+                                  - int(fresh_counters.get("allocated", 0))) from None
                 if "site" in cancelled.failed:
                     raise Refused(409, "site_unavailable", "site") from None
                 if cancelled.failed != {"record"}:
                     raise dynamo.changed_meanwhile(cancelled) from None
         raise dynamo.IdsExhausted("no free allocation id")
 
+    def _replayed(self, idem: Any, now: datetime) -> dict[str, Any] | None:
+        record = idempotency.get(self.table, idem, now)
+        if record is None:
+            return None
+        if record.get("body_hash") != idem.body_hash:
+            raise idempotency.IdempotencyConflict(idem.scope)
+        return {**self.get(str(record["record_id"])), "replayed": True}  # not stored
+
     def _add_to_line(self, reference: str, item: int, counter: str, delta: int,
-                     now: datetime, ceiling: int | None = None) -> dict[str, Any]:
-        """An Update adding ``delta`` to a line's counter; with ``ceiling``, only while the
-        request is open and the counter stays <= ceiling (the allocation invariant)."""
+                     now: datetime, ceiling: int | None = None,
+                     part: str | None = None) -> dict[str, Any]:
+        """An Update adding ``delta`` to a line's (or a kit part's) counter; with
+        ``ceiling``, only while the request is open and the counter stays <= ceiling (the
+        allocation invariant)."""
+        names = {"#items": "items", "#c": counter, "#ver": dynamo.VERSION}
         path = f"#items[{int(item)}].#c"
+        if part is not None:
+            path = f"#items[{int(item)}].#parts.#part.#c"
+            names.update({"#parts": "parts", "#part": part})
         update: dict[str, Any] = {
             "TableName": self.table_name, "Key": request_key(reference),
             "UpdateExpression": f"SET {path} = if_not_exists({path}, :zero) + :d, "
                                 "updated_at = :now, #ver = if_not_exists(#ver, :zero) + :one",
-            "ExpressionAttributeNames": {"#items": "items", "#c": counter, "#ver": dynamo.VERSION},
+            "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": {":d": delta, ":zero": 0, ":one": 1,
                                           ":now": utc_iso(now)},
         }
@@ -269,7 +305,15 @@ class AllocationStore:
         for _ in range(WRITE_ATTEMPTS):
             current = self.get(allocation_id)
             self._check_party(actor, current, action)
-            updated, deltas = self._next(current, action, count, reason)
+            part = current.get("part")
+            if part and action == "delivered":  # parts go to the assembling site
+                raise Refused(409, "bad_transition", "action", current=current["status"])
+            request = None
+            ready = None
+            if action == "produced" and not part and "parts" in self._line(current):
+                request = self.request(current["reference"])
+                ready = kits_ready(request, current)
+            updated, deltas = self._next(current, action, count, reason, ready)
             if updated is None:
                 return current  # the same call again: nothing to change
             now = self._clock()
@@ -278,10 +322,9 @@ class AllocationStore:
             tx = Transaction()
             tx.add({"Put": {"TableName": self.table_name, "Item": updated,
                             **dynamo.unchanged(current)}}, "record")
-            request = None
-            if "delivered" in deltas or action in ("decline", "cancel"):
+            if "delivered" in deltas or action in ("decline", "cancel") or ready is not None:
                 request = self.request(current["reference"])
-                new_request = self._request_after(request, int(current["item"]), deltas)
+                new_request = self._request_after(request, int(current["item"]), deltas, part)
                 tx.add({"Put": {"TableName": self.table_name, "Item": new_request,
                                 **dynamo.unchanged(request)}}, "request")
                 for stat in stats.request_changed(self.table_name, request, new_request,
@@ -290,7 +333,7 @@ class AllocationStore:
             else:
                 for counter, delta in deltas.items():
                     tx.add(self._add_to_line(current["reference"], int(current["item"]),
-                                             counter, delta, now))
+                                             counter, delta, now, part=part))
             detail: dict[str, Any] = {"status": updated["status"]}
             if count is not None:
                 detail["count"] = count
@@ -315,8 +358,12 @@ class AllocationStore:
         if actor.role != role:
             raise Refused(403, "forbidden")
 
+    def _line(self, allocation: dict[str, Any]) -> dict[str, Any]:
+        return (self.request(allocation["reference"]).get("items") or [])[int(allocation["item"])]
+
     def _next(self, current: dict[str, Any], action: str, count: int | None,
-              reason: str | None) -> tuple[dict[str, Any] | None, dict[str, int]]:
+              reason: str | None, ready: int | None = None
+              ) -> tuple[dict[str, Any] | None, dict[str, int]]:
         """``(new allocation item, counter deltas of the request line)``; ``(None, {})``
         when the action was already done with the same count (a retry)."""
         allowed, _ = TRANSITIONS[action]
@@ -330,6 +377,8 @@ class AllocationStore:
         if counter:
             ceiling = int(current.get(CEILING[action], 0))
             done = int(current.get(counter, 0))
+            if ready is not None:  # an assembly: no more kits than parts arrived for
+                ceiling = min(ceiling, done + ready)
             if count is None or not max(done, 1) <= count <= ceiling:
                 raise Refused(400, "bad_count", "count", minimum=max(done, 1),
                               maximum=ceiling)
@@ -348,12 +397,16 @@ class AllocationStore:
             new.pop(lists.LIST_PK, None), new.pop(lists.LIST_SK, None)
         return new, deltas
 
-    def _request_after(self, request: dict[str, Any], item: int,
-                       deltas: dict[str, int]) -> dict[str, Any]:
-        """The request item once ``deltas`` are applied to line ``item``; off the open
-        list when everything is delivered (its status derived from the quantities)."""
+    def _request_after(self, request: dict[str, Any], item: int, deltas: dict[str, int],
+                       part: str | None = None) -> dict[str, Any]:
+        """The request item once ``deltas`` are applied to line ``item`` (or its kit
+        ``part``); off the open list when everything is delivered (status derived from
+        the quantities)."""
         new = {**request, "items": [dict(line) for line in request.get("items") or []]}
         line = new["items"][item]
+        if part is not None:
+            line["parts"] = {p: dict(c) for p, c in line["parts"].items()}
+            line = line["parts"][part]
         for counter, delta in deltas.items():
             line[counter] = int(line.get(counter, 0)) + delta
         new[dynamo.VERSION] = dynamo.next_version(request)
@@ -362,6 +415,27 @@ class AllocationStore:
             new["status"] = "delivered"
             new.pop(lists.LIST_PK, None), new.pop(lists.LIST_SK, None)
         return new
+
+
+def counters_of(line: dict[str, Any], part: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(counters with their "ceiling", what the site must offer)`` for an allocation of
+    ``line``: the line itself, or one part of a kit's line (units per kit x quantity)."""
+    parts = line.get("parts")
+    if part is None:
+        return {**line, "ceiling": int(line["quantity"])}, line
+    if not parts or part not in parts:
+        raise Refused(400, "bad_part", "part", choices=", ".join(sorted(parts or {})) or "-")
+    counters = parts[part]
+    ceiling = int(counters["per_kit"]) * int(line["quantity"])
+    return {**counters, "ceiling": ceiling}, {"design": part, "variant": None}
+
+
+def kits_ready(request: dict[str, Any], assembly: dict[str, Any]) -> int:
+    """Kits an assembling site may still report as produced: complete sets of parts
+    shipped to it, less the kits already counted as produced on the line."""
+    line = (request.get("items") or [])[int(assembly["item"])]
+    sets = min(int(c.get("shipped", 0)) // int(c["per_kit"]) for c in line["parts"].values())
+    return max(0, sets - int(line.get("produced", 0)))
 
 
 def offers(site: dict[str, Any], line: dict[str, Any]) -> bool:
@@ -391,7 +465,9 @@ def request_view(item: dict[str, Any], today: date) -> dict[str, Any]:
     lines = [{"design": line.get("design"), "variant": line.get("variant"),
               "requested": int(line.get("quantity", 0)),
               **{c: int(line.get(c, 0)) for c in ("allocated", "produced", "shipped",
-                                                    "delivered")}}
+                                                    "delivered")},
+              **({"parts": {p: {k: int(v) for k, v in c.items()}
+                            for p, c in line["parts"].items()}} if line.get("parts") else {})}
              for line in item.get("items") or []]
     needed_by = str(item.get("needed_by", ""))
     view = {"reference": item.get("reference"), "status": progress_status(item),
@@ -420,10 +496,3 @@ def site_view(item: dict[str, Any], load: dict[str, int]) -> dict[str, Any]:
                        for o in item.get("offers") or []],
             "availability": dict(item.get("availability") or {}), "load_per_day": load}
 
-
-def days_until(day: str, today: date) -> int:
-    return (date.fromisoformat(day) - today).days
-
-
-def tomorrow(today: date) -> date:
-    return today + timedelta(days=1)

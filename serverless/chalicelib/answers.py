@@ -50,6 +50,8 @@ class AllocationView(Answer):
     item: int = Field(description="Index of the request's line.")
     design: str
     variant: str | None = None
+    part: str | None = Field(default=None, description="A kit's part this site makes "
+                             "(shipped to the assembling site); none: the whole line.")
     site: str | None = Field(default=None, description="The site's id (not shown to the "
                              "requester, who sees its region).")
     site_region: str | None = None
@@ -182,6 +184,13 @@ class SiteAllocations(Answer):
     allocations: list[SiteAllocation]
 
 
+class PartQuantities(Answer):
+    per_kit: int
+    allocated: int
+    produced: int
+    shipped: int
+
+
 class LineQuantities(Answer):
     design: str
     variant: str | None = None
@@ -190,6 +199,8 @@ class LineQuantities(Answer):
     produced: int
     shipped: int
     delivered: int
+    parts: dict[str, PartQuantities] | None = Field(default=None, description="A kit's "
+                                                    "parts, each made by its own sites.")
 
 
 class OpenRequest(Answer):

@@ -133,6 +133,16 @@ def _cached(kind: str, path: Path | None, parse: Callable[[Path], Any], what: st
 
 
 @dataclass(frozen=True)
+class Kit:
+    """A product made of parts (designs, each made by a site with its technology) that an
+    assembling site puts together: a face shield is a printed headband and a laser-cut
+    sheet. Requested like a design; a site that offers the kit's slug assembles it."""
+
+    slug: str
+    parts: Mapping[str, int]  # design -> units per kit
+
+
+@dataclass(frozen=True)
 class Hub:
     """The parts of hub.toml the API uses."""
 
@@ -144,6 +154,8 @@ class Hub:
     # reconfirmation), and expire the request if unanswered this long after asking.
     reconfirm_after_days: int = 14
     reconfirm_grace_days: int = 5
+    # [kits.<slug>]: products made of parts by different sites, then assembled.
+    kits: Mapping[str, "Kit"] = field(default_factory=dict)
 
     def site_origin(self, stage: str) -> str | None:
         origin = self.stage_origins.get(stage)
@@ -178,7 +190,24 @@ def _parse_hub(path: Path) -> Hub:
         stage_origins=origins,
         reconfirm_after_days=_days(path, coordination, "reconfirm_after_days", 14),
         reconfirm_grace_days=_days(path, coordination, "reconfirm_grace_days", 5),
+        kits=_kits(path, data.get("kits") or {}),
     )
+
+
+def _kits(path: Path, table: Any) -> dict[str, Kit]:
+    """``[kits.<slug>] parts = { <design> = <units per kit>, ... }`` (two parts or more)."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [kits] must be a table of kits")
+    kits = {}
+    for slug, kit in table.items():
+        parts = kit.get("parts") if isinstance(kit, dict) else None
+        if (not isinstance(parts, dict) or len(parts) < 2 or not all(
+                isinstance(d, str) and isinstance(n, int) and not isinstance(n, bool)
+                and 1 <= n <= 100 for d, n in parts.items())):
+            raise ConfigError(f"{path}: [kits.{slug}] parts must map two or more designs to "
+                              "a whole number of units per kit (1 to 100)")
+        kits[str(slug)] = Kit(str(slug), dict(parts))
+    return kits
 
 
 def _days(path: Path, table: Mapping[str, Any], key: str, default: int) -> int:

@@ -24,7 +24,8 @@ from .allocations import Actor, AllocationStore, Refused
 from .coordinators import current_coordinator
 from .maker_store import maker_key, maker_personal_key
 from .store import RequestStore, live
-from .validation import decode_json, validate_data
+from .idempotency import Idempotency
+from .validation import decode_json, idempotency_key, validate_data
 
 log = logging.getLogger("usine.api")
 
@@ -45,12 +46,14 @@ class Call:
     notify: Any = None  # notify.Notifier
 
 
-def _answer(model: str, status: int, body: dict[str, Any]) -> Any:
+def _answer(model: str, status: int, body: dict[str, Any],
+            headers: dict[str, str] | None = None) -> Any:
     """The body built through its answer model (answers.py), as the document says it is."""
     from . import answers
 
     built = getattr(answers, model).model_validate(body)
-    return responses.json_response(status, built.model_dump(mode="json", exclude_unset=True))
+    return responses.json_response(status, built.model_dump(mode="json", exclude_unset=True),
+                                   headers)
 
 
 def _now() -> datetime:
@@ -203,12 +206,18 @@ def allocate(call: Call) -> Any:
     coordinator = current_coordinator(request)
     data = decode_json(request.headers, request.raw_body, lang)
     body = validate_data(data, lambda d: parse(NewAllocation, d), lang)
+    key = idempotency_key(request.headers, lang)
+    idem = Idempotency(f"allocations#{coordinator.id}", key, tokens.body_hash(data)) if key else None
     store = AllocationStore(table)
     reference = _reference(body.reference)
     _in_scope(coordinator, store.request(reference))
     site_id = _maker_id(body.site)
     record = store.allocate(Actor("coordinator", coordinator.id), reference, body.item,
-                            site_id, body.quantity, body.day)
+                            site_id, body.quantity, body.day, body.part, idem)
+    if record.get("replayed"):  # the first call's answer; the site was told then
+        log.info("allocation %s replayed (same idempotency key)", record["id"])
+        return _answer("AllocationView", 201, allocations.public_view(record),
+                       {"Idempotent-Replayed": "true"})
     log.info("allocation %s proposed", record["id"])
     call.notify.allocation_proposed(table, record)
     return _answer("AllocationView", 201, allocations.public_view(record))
@@ -284,12 +293,10 @@ def _close(coordinator: Any, table: Any, reference: str, reason: str,
 
 
 def _maker_id(value: str | None) -> str:
-    if not value or not value.upper().startswith("M-"):
-        raise Refused(404, "not_found")
-    normal = references.normalize_reference("R-" + value[2:])
+    normal = references.normalize_maker_id(value)
     if not normal:
         raise Refused(404, "not_found")
-    return "M-" + normal[2:]
+    return normal
 
 
 def _site_of(request: Any, table: Any, allocation: dict[str, Any]) -> Actor:

@@ -26,6 +26,9 @@ class NewAllocation(Model):
     quantity: Quantity = Field(description="Units given to the site; at most what is left.")
     day: IsoDate | None = Field(default=None, description="Planned production day "
                                 "(YYYY-MM-DD); default: the request's need date.")
+    part: str | None = Field(default=None, max_length=80, description="For a kit's line: "
+                             "the part (a design of the kit) this site makes; without it, "
+                             "the site assembles the kit.")
 
 
 class AllocationAction(Model):

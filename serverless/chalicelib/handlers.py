@@ -105,8 +105,14 @@ def request_context(settings: config.Settings) -> Any:
 
     hub = config.load_hub(settings.hub_path)
     catalog = config.load_catalog(settings.manifest_path)
-    return RequestContext(regions=hub.regions, designs=catalog.designs,
+    return RequestContext(regions=hub.regions, designs=catalog.designs + published_kits(hub, catalog),
                           today=RequestContext.earliest_today(), variants=catalog.variants)
+
+
+def published_kits(hub: config.Hub, catalog: config.Catalog) -> tuple[str, ...]:
+    """Kits whose every part is a published design: requested (and assembled) like one."""
+    return tuple(slug for slug, kit in hub.kits.items()
+                 if slug not in catalog.designs and all(p in catalog.designs for p in kit.parts))
 
 
 def source_ip(request: Any) -> str | None:
@@ -178,8 +184,9 @@ def create_request(request: Any, settings: config.Settings, get_table: GetTable)
         if robot:
             body = RequestCreated(reference=robot[0], tracking_token=robot[1])
             return responses.json_response(201, body.model_dump())
-        stored = RequestStore(get_table(), secrets=secret.keys(),
-                              language=lang).create(part_request, idem, limit)
+        stored = RequestStore(get_table(), secrets=secret.keys(), language=lang,
+                              kits=config.load_hub(settings.hub_path).kits,
+                              ).create(part_request, idem, limit)
         if stored.replayed:
             log.info("request %s replayed (same idempotency key)", stored.reference)
         else:
@@ -237,17 +244,10 @@ def create_maker(request: Any, settings: config.Settings, get_table: GetTable) -
     return answer(request, work)
 
 
-def _maker_id(value: str | None) -> str | None:
-    if not value or not value.upper().startswith("M-"):
-        return None
-    normal = references.normalize_reference("R-" + value[2:])
-    return "M-" + normal[2:] if normal else None
-
-
 def read_maker(request: Any, maker_id: str, settings: config.Settings,
                get_table: GetTable) -> Any:
     def work(lang: str) -> Any:
-        normal, token = _maker_id(maker_id), tokens.bearer(request.headers)
+        normal, token = references.normalize_maker_id(maker_id), tokens.bearer(request.headers)
         if not normal or not token:
             raise MakerNotFound(maker_id)
         return responses.json_response(200, MakerStore(get_table()).read(normal, token))
@@ -261,7 +261,7 @@ def update_maker(request: Any, maker_id: str, settings: config.Settings,
 
     def work(lang: str) -> Any:
         context = request_context(settings)
-        normal, token = _maker_id(maker_id), tokens.bearer(request.headers)
+        normal, token = references.normalize_maker_id(maker_id), tokens.bearer(request.headers)
         data = decode_json(request.headers, request.raw_body, lang)
         if not normal or not token:
             raise MakerNotFound(maker_id)
@@ -277,7 +277,7 @@ def update_maker(request: Any, maker_id: str, settings: config.Settings,
 def withdraw_maker(request: Any, maker_id: str, settings: config.Settings,
                    get_table: GetTable) -> Any:
     def work(lang: str) -> Any:
-        normal, token = _maker_id(maker_id), tokens.bearer(request.headers)
+        normal, token = references.normalize_maker_id(maker_id), tokens.bearer(request.headers)
         if not normal or not token:
             raise MakerNotFound(maker_id)
         MakerStore(get_table()).withdraw(normal, token)

@@ -16,7 +16,7 @@ are put in order, the body is at most ``MAX_BODY_BYTES``.
 from __future__ import annotations
 
 import calendar
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from pydantic.json_schema import models_json_schema
@@ -135,12 +135,16 @@ CASE_WORDS = ("Matched without regard to case or surrounding white space; stored
 def _hub(settings: config.Settings | None) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]] | None:
     if settings is None:
         return None
+    from .handlers import published_kits
+
     try:
-        regions = tuple(config.load_hub(settings.hub_path).regions)
+        hub = config.load_hub(settings.hub_path)
         catalog = config.load_catalog(settings.manifest_path)
     except config.ConfigError:
         return None
-    return regions, {d: tuple(catalog.variants.get(d, ())) for d in catalog.designs}
+    designs = {d: tuple(catalog.variants.get(d, ())) for d in catalog.designs}
+    designs.update({kit: () for kit in published_kits(hub, catalog)})  # no variants
+    return tuple(hub.regions), designs
 
 
 def _add_hub_rules(schemas: dict[str, Any], settings: config.Settings | None,
@@ -381,7 +385,7 @@ def openapi_document(settings: config.Settings | None = None,
                 "operationId": "getStats",
                 "responses": {"200": _json("Stats", "Aggregates."), **_errors(503)},
             }},
-            **_coordination_paths(bearer),
+            **_coordination_paths(bearer, live_dates),
         },
     }
 
@@ -399,13 +403,13 @@ def _operation(summary: str, operation_id: str, parameters: tuple[str, ...],
     return out
 
 
-def _coordination_paths(bearer: list[dict[str, Any]]) -> dict[str, Any]:
+def _coordination_paths(bearer: list[dict[str, Any]], live_dates: bool = True) -> dict[str, Any]:
     """Coordinators (scheme ``coordinator``), sites and requesters (scheme ``token``)."""
     coord = [{"coordinator": []}]
     read, write = (401, 403, 404, 503), (400, 401, 403, 404, 409, 413, 415, 503)
     own_write = (400, 404, 409, 413, 415, 503)
     return {
-        **_export_paths(coord),
+        **_export_paths(coord, live_dates),
         "/coordination/requests": {"get": _operation(
             "Open requests in scope, most urgent first", "listOpenRequests",
             ("region", "design", "cursor", "limit"), coord,
@@ -478,12 +482,16 @@ def _date_parameter(name: str, description: str) -> dict[str, Any]:
             "schema": {"type": "string", "format": "date"}}
 
 
-def _export_paths(coord: list[dict[str, Any]]) -> dict[str, Any]:
-    """The open-data feed (public) and the coordinators' CSV export (issue 13)."""
+def _export_paths(coord: list[dict[str, Any]], live_dates: bool = True) -> dict[str, Any]:
+    """The open-data feed (public) and the coordinators' CSV export."""
     from . import exports, feed
 
     since = _date_parameter("since", f"First day (YYYY-MM-DD), at most {feed.MAX_DAYS_BACK} "
-                            f"days back; default: the last {feed.DEFAULT_DAYS} days.")
+                            f"days back (UTC); default: the last {feed.DEFAULT_DAYS} days.")
+    if live_dates:  # today's exact range, as for the bodies' dates
+        today = datetime.now(timezone.utc).date()
+        since["schema"]["pattern"] = date_range_pattern(
+            today - timedelta(days=feed.MAX_DAYS_BACK), today)
     public = ("Open data: counters by day, region and design, no personal field. "
               "Capacity before today is a lower bound (withdrawn makers and ended "
               "windows no longer count).")

@@ -37,6 +37,14 @@ def normalize_reference(text: str) -> str | None:
     return candidate if is_reference(candidate) else None
 
 
+def normalize_maker_id(text: str | None) -> str | None:
+    """``"m-4f7k q2zd"`` -> ``"M-4F7KQ2ZD"`` (a maker id is a reference with ``M-``)."""
+    if not text or not text.strip().upper().startswith("M-"):
+        return None
+    normal = normalize_reference("R-" + text.strip()[2:])
+    return "M-" + normal[2:] if normal else None
+
+
 def derived_reference(digest: bytes) -> str:
     """A reference made of the first 40 bits of ``digest`` (an HMAC): same digest, same
     reference, and nothing to tell it from a random one."""

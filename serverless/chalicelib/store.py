@@ -114,8 +114,10 @@ class RequestStore:
         personal_retention: timedelta = PERSONAL_RETENTION,
         max_attempts: int = 5,
         language: str = "en",
+        kits: Any = None,
     ) -> None:
         self.table = table
+        self._kits = kits or {}  # config.Kit per slug: a kit's line counts its parts too
         self._language = language  # of the requester's e-mails (the page that sent it)
         self._secrets = secrets
         self._clock = clock
@@ -200,11 +202,7 @@ class RequestStore:
             },
             "region": request.delivery.region,
             "postcode": request.delivery.postcode,
-            "items": [
-                {"design": i.design, "variant": i.variant, "quantity": i.quantity,
-                 "allocated": 0, "delivered": 0}
-                for i in request.items
-            ],
+            "items": [self.line(i.design, i.variant, i.quantity) for i in request.items],
             "needed_by": request.needed_by.isoformat(),
             "created_at": stamp,
             "updated_at": stamp,
@@ -218,6 +216,17 @@ class RequestStore:
         if token:
             item["token_hash"] = tokens.token_hash(token)
         return item
+
+    def line(self, design: str, variant: str | None, quantity: int) -> dict[str, Any]:
+        """A request line and its counters; a kit's line also counts each of its parts
+        (units per kit x quantity to make, by sites of that part's technology)."""
+        line: dict[str, Any] = {"design": design, "variant": variant, "quantity": quantity,
+                                "allocated": 0, "produced": 0, "shipped": 0, "delivered": 0}
+        kit = self._kits.get(design)
+        if kit is not None:
+            line["parts"] = {part: {"per_kit": per_kit, "allocated": 0, "produced": 0,
+                                    "shipped": 0} for part, per_kit in kit.parts.items()}
+        return line
 
     def personal_item(
         self, reference: str, request: PartRequest, now: datetime

@@ -27,7 +27,8 @@ def issue(table, regions=None, days=30, name="Test coordinator"):
 def new_request(client, region, quantity=10, design="visor-headband", **changes):
     body = valid_body(**changes)
     body["delivery"]["region"] = region
-    body["items"] = [{"design": design, "variant": "m", "quantity": quantity}]
+    if "items" not in changes:
+        body["items"] = [{"design": design, "variant": "m", "quantity": quantity}]
     response = send(client, "POST", "/requests", body)
     assert response.status_code == 201, response.body
     return body_of(response)

@@ -357,3 +357,89 @@ def test_coordinator_answers_and_logs_hold_no_personal_data(client, setup, hub_t
                       "Ali Benali", "ali.benali", "Fablab du Havre"):
             assert value not in text
         assert hub_token.split(".")[1] not in text
+
+
+# ------------------------------------------------------------------ kits: a multi-site chain
+
+KIT = """
+[kits.shield-kit]
+parts = { visor-headband = 1, ear-saver = 2 }
+"""
+
+
+def test_a_kit_is_made_by_part_sites_and_assembled(client, table, api_env, tmp_path,
+                                                   regions, hub_token):
+    """A kit's parts go to sites offering each part; an assembling site (offering the kit)
+    can report no more kits produced than complete sets of parts shipped to it; the
+    requester confirms the kits."""
+    from api_helpers import TEST_HUB, maker_body, write_hub
+
+    api_env.setenv("USINE_HUB_CONFIG", str(write_hub(tmp_path / "kit-hub.toml", TEST_HUB + KIT)))
+    request = new_request(client, regions[0], quantity=3, design="shield-kit",
+                          items=[{"design": "shield-kit", "quantity": 3}])
+    ref = request["reference"]
+    printer = new_site(client, regions[0])  # offers visor-headband (m) and ear-saver
+    assembler = new_site(client, regions[1], offers=[
+        {"design": "shield-kit", "units_per_day": 50}])
+    detail = body_of(send(client, "GET", f"/coordination/requests/{ref}", token=hub_token))
+    assert detail["items"][0]["parts"]["ear-saver"]["per_kit"] == 2
+
+    # Parts: at most units per kit x kits; to a site that offers the part.
+    too_many = allocate(client, hub_token, ref, printer["id"], 7, part="ear-saver")
+    assert too_many.status_code == 409 and body_of(too_many)["error"] == "over_allocated"
+    assert allocate(client, hub_token, ref, assembler["id"], 3,
+                    part="visor-headband").status_code == 409  # not a headband maker
+    wrong = allocate(client, hub_token, ref, printer["id"], 1, part="plexibox")
+    assert wrong.status_code == 400 and "part" in body_of(wrong)["fields"]
+    bands = body_of(allocate(client, hub_token, ref, printer["id"], 3, part="visor-headband"))
+    savers = body_of(allocate(client, hub_token, ref, printer["id"], 6, part="ear-saver"))
+    # The assembly: to a site offering the kit itself, at most the kits requested.
+    assert allocate(client, hub_token, ref, printer["id"], 3).status_code == 409
+    assembly = body_of(allocate(client, hub_token, ref, assembler["id"], 3))
+
+    act(client, assembler["edit_token"], assembly["id"], "accept")
+    for made in (bands, savers):
+        act(client, printer["edit_token"], made["id"], "accept")
+    # Two headbands and four ear-savers shipped to the assembler: two kits' worth.
+    for made, count in ((bands, 2), (savers, 4)):
+        for step in ("produced", "shipped"):
+            assert act(client, printer["edit_token"], made["id"], step,
+                       count=count).status_code == 200
+    early = act(client, assembler["edit_token"], assembly["id"], "produced", count=3)
+    assert early.status_code == 400 and body_of(early)["error"] == "bad_count"
+    assert "2" in body_of(early)["fields"]["count"]
+    assert act(client, assembler["edit_token"], assembly["id"], "produced",
+               count=2).status_code == 200
+    # A part is never "delivered" to the requester: the kit is.
+    refused = send(client, "POST", f"/requests/{ref}/receipts",
+                   {"allocation": bands["id"], "received": 2}, token=request["tracking_token"])
+    assert refused.status_code == 409
+    act(client, assembler["edit_token"], assembly["id"], "shipped", count=2)
+    confirmed = send(client, "POST", f"/requests/{ref}/receipts",
+                     {"allocation": assembly["id"], "received": 2},
+                     token=request["tracking_token"])
+    assert confirmed.status_code == 200
+    progress = body_of(send(client, "GET", f"/requests/{ref}", token=request["tracking_token"]))
+    assert progress["items"][0]["delivered"] == 2 and progress["status"] == "in_progress"
+
+
+def test_a_retried_allocation_with_its_key_allocates_once_and_mails_once(
+        client, setup, hub_token, smtp_server):
+    request, site = setup
+    body = {"reference": request["reference"], "item": 0, "site": site["id"], "quantity": 4}
+    key = {"Idempotency-Key": "coordinator-click-0001"}
+    first = send(client, "POST", "/coordination/allocations", body, token=hub_token,
+                 headers=key)
+    again = send(client, "POST", "/coordination/allocations", body, token=hub_token,
+                 headers=key)
+    assert first.status_code == again.status_code == 201
+    assert body_of(first)["id"] == body_of(again)["id"]
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    detail = body_of(send(client, "GET", f"/coordination/requests/{request['reference']}",
+                          token=hub_token))
+    assert len(detail["allocations"]) == 1 and detail["items"][0]["allocated"] == 4
+    assert len(smtp_server.wait_for(1)) == 1
+    other = send(client, "POST", "/coordination/allocations", {**body, "quantity": 5},
+                 token=hub_token, headers=key)
+    assert other.status_code == 409 and body_of(other)["error"] == "idempotency_conflict"
+    assert len(smtp_server.messages) == 1
