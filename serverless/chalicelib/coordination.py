@@ -100,7 +100,7 @@ def _reference(value: str) -> str:
 
 def open_requests(call: Call) -> Any:
     """Open requests of the regions in scope, most urgent first, a page at a time."""
-    request, settings, table, lang = call.request, call.settings, call.table, call.lang
+    request, settings, table = call.request, call.settings, call.table
     coordinator = current_coordinator(request)
     regions = _regions_in_scope(request, settings, coordinator)
     limit = _page_size(request)
@@ -134,7 +134,7 @@ def open_requests(call: Call) -> Any:
 
 
 def request_detail(call: Call, reference: str) -> Any:
-    request, settings, table, lang = call.request, call.settings, call.table, call.lang
+    request, table = call.request, call.table
     coordinator = current_coordinator(request)
     store = AllocationStore(table)
     item = store.request(_reference(reference))
@@ -147,7 +147,7 @@ def request_detail(call: Call, reference: str) -> Any:
 
 def request_contact(call: Call, reference: str) -> Any:
     """A requester's contact and address, for a coordinator who must call them: audited."""
-    request, settings, table, lang = call.request, call.settings, call.table, call.lang
+    request, table = call.request, call.table
     coordinator = current_coordinator(request)
     normal = _reference(reference)
     item = AllocationStore(table).request(normal)
@@ -160,7 +160,7 @@ def request_contact(call: Call, reference: str) -> Any:
 
 
 def site_contact(call: Call, maker_id: str) -> Any:
-    request, settings, table, lang = call.request, call.settings, call.table, call.lang
+    request, table = call.request, call.table
     coordinator = current_coordinator(request)
     site = live(table.get_item(Key=maker_key(maker_id), ConsistentRead=True).get("Item"),
                 _now())
@@ -183,7 +183,7 @@ def _contact(personal: dict[str, Any]) -> dict[str, Any]:
 
 def sites(call: Call) -> Any:
     """Active sites of the regions in scope, their capacity and their load per day."""
-    request, settings, table, lang = call.request, call.settings, call.table, call.lang
+    request, settings, table = call.request, call.settings, call.table
     coordinator = current_coordinator(request)
     design = (request.query_params or {}).get("design")
     store = AllocationStore(table)
@@ -200,14 +200,15 @@ def sites(call: Call) -> Any:
 
 
 def allocate(call: Call) -> Any:
-    request, settings, table, lang = call.request, call.settings, call.table, call.lang
+    request, table, lang = call.request, call.table, call.lang
     from .coordination_models import NewAllocation, parse
 
     coordinator = current_coordinator(request)
     data = decode_json(request.headers, request.raw_body, lang)
     body = validate_data(data, lambda d: parse(NewAllocation, d), lang)
     key = idempotency_key(request.headers, lang)
-    idem = Idempotency(f"allocations#{coordinator.id}", key, tokens.body_hash(data)) if key else None
+    idem = (Idempotency(f"allocations#{coordinator.id}", key, tokens.body_hash(data))
+            if key else None)
     store = AllocationStore(table)
     reference = _reference(body.reference)
     _in_scope(coordinator, store.request(reference))
@@ -224,7 +225,7 @@ def allocate(call: Call) -> Any:
 
 
 def cancel(call: Call, allocation_id: str) -> Any:
-    request, settings, table, lang = call.request, call.settings, call.table, call.lang
+    request, table, lang = call.request, call.table, call.lang
     from .coordination_models import AllocationAction, parse
 
     coordinator = current_coordinator(request)
@@ -241,7 +242,7 @@ def cancel(call: Call, allocation_id: str) -> Any:
 
 
 def close_request(call: Call, reference: str) -> Any:
-    request, settings, table, lang = call.request, call.settings, call.table, call.lang
+    request, table, lang = call.request, call.table, call.lang
     from .coordination_models import Closing, parse
 
     coordinator = current_coordinator(request)
@@ -254,7 +255,7 @@ def close_request(call: Call, reference: str) -> Any:
 
 def merge(call: Call, reference: str) -> Any:
     """Close a repeat in favour of the request kept (the organization's other open one)."""
-    request, settings, table, lang = call.request, call.settings, call.table, call.lang
+    request, table, lang = call.request, call.table, call.lang
     from .coordination_models import Merge, parse
 
     coordinator = current_coordinator(request)
@@ -343,7 +344,7 @@ def _audit_reveals(table: Any, actor: Actor, revealed: list[str]) -> None:
 def site_allocations(call: Call, maker_id: str) -> Any:
     """A site's allocations (edit token); the delivery contact of each it has accepted
     and not yet delivered, each reveal audited."""
-    request, settings, table, lang = call.request, call.settings, call.table, call.lang
+    request, table = call.request, call.table
     actor = _site_by_edit_token(request, table, maker_id)
     revealed: list[str] = []
     out = [_site_allocation_view(table, actor, item, revealed)
@@ -354,7 +355,7 @@ def site_allocations(call: Call, maker_id: str) -> Any:
 
 def allocation_for_site(call: Call, allocation_id: str) -> Any:
     """One allocation, for its site (edit token or the e-mail's link token)."""
-    request, settings, table, lang = call.request, call.settings, call.table, call.lang
+    request, table = call.request, call.table
     item = AllocationStore(table).get(allocation_id)
     actor = _site_of(request, table, item)
     revealed: list[str] = []
@@ -364,7 +365,7 @@ def allocation_for_site(call: Call, allocation_id: str) -> Any:
 
 
 def site_act(call: Call, allocation_id: str) -> Any:
-    request, settings, table, lang = call.request, call.settings, call.table, call.lang
+    request, table, lang = call.request, call.table, call.lang
     from .coordination_models import AllocationAction, parse
 
     store = AllocationStore(table)
@@ -404,7 +405,7 @@ def request_link_token(secret_key: bytes, reference: str) -> str:
 
 
 def receipt(call: Call, reference: str) -> Any:
-    request, settings, table, lang = call.request, call.settings, call.table, call.lang
+    request, table, lang = call.request, call.table, call.lang
     from .coordination_models import Receipt, parse
 
     actor = requester_actor(request, table, reference)

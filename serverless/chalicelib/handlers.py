@@ -105,7 +105,8 @@ def request_context(settings: config.Settings) -> Any:
 
     hub = config.load_hub(settings.hub_path)
     catalog = config.load_catalog(settings.manifest_path)
-    return RequestContext(regions=hub.regions, designs=catalog.designs + published_kits(hub, catalog),
+    return RequestContext(regions=hub.regions,
+                          designs=catalog.designs + published_kits(hub, catalog),
                           today=RequestContext.earliest_today(), variants=catalog.variants)
 
 

@@ -372,9 +372,10 @@ def test_a_kit_is_made_by_part_sites_and_assembled(client, table, api_env, tmp_p
     """A kit's parts go to sites offering each part; an assembling site (offering the kit)
     can report no more kits produced than complete sets of parts shipped to it; the
     requester confirms the kits."""
-    from api_helpers import TEST_HUB, maker_body, write_hub
+    from api_helpers import TEST_HUB, write_hub
 
-    api_env.setenv("USINE_HUB_CONFIG", str(write_hub(tmp_path / "kit-hub.toml", TEST_HUB + KIT)))
+    api_env.setenv("USINE_HUB_CONFIG",
+                   str(write_hub(tmp_path / "kit-hub.toml", TEST_HUB + KIT)))
     request = new_request(client, regions[0], quantity=3, design="shield-kit",
                           items=[{"design": "shield-kit", "quantity": 3}])
     ref = request["reference"]

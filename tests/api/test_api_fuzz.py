@@ -27,7 +27,9 @@ from ports import free_port
 pytestmark = pytest.mark.slow
 
 MIN_CASES = 1000
-# Examples per operation and phase. 6 operations; the coverage phase adds its own
+# Examples per operation and phase (26 operations: coordinator routes answer 401 to the
+# fuzzer, which has no coordinator token; their logic is tested in test_api_coordination*);
+# the coverage phase adds its own
 # deterministic cases (boundaries, each keyword violated), the stateful phase its scenarios.
 EXAMPLES = 40
 TIME_BUDGET = 240  # seconds for the whole run on a 2-core machine (--max-time)
@@ -111,4 +113,6 @@ def test_schemathesis_all_checks_stateless_and_stateful(fuzz_api):
     print(textwrap.indent(output[-3000:], "  "))
     assert result.returncode == 0, output[-8000:]
     assert counts.get("total", 0) >= MIN_CASES, output[-3000:]
-    assert counts.get("stateful", 0) > 0 and counts.get("links") == 4, output[-3000:]
+    # The 4 links the document declares (201 -> the operations its token opens), and
+    # those schemathesis infers from matching parameter names.
+    assert counts.get("stateful", 0) > 0 and counts.get("links", 0) >= 4, output[-3000:]
