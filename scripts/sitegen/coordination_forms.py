@@ -269,7 +269,7 @@ def maker_form_html(lang: str, ctx: SiteContext) -> str:
     labels = {"submit": w["submit"], "update": w["update"]}
     return "\n".join([
         f'<noscript><p class="usine-noscript">{esc(w["noscript"])}</p></noscript>',
-        '<form id="usine-maker-form" class="usine-form" data-usine-form="maker" novalidate>',
+        '<form method="post" id="usine-maker-form" class="usine-form" data-usine-form="maker" novalidate>',
         _json_script("usine-maker-messages", field_messages(lang)),
         _json_script("usine-maker-variants", _variants(ctx)),
         _json_script("usine-maker-labels", labels),
@@ -283,7 +283,7 @@ def maker_form_html(lang: str, ctx: SiteContext) -> str:
         consent,
         _honeypot(w),
         '<p class="usine-general-error" role="alert" hidden></p>',
-        f'<button type="submit" class="md-button md-button--primary">{esc(w["submit"])}</button>',
+        f'<button type="submit" class="md-button md-button--primary" disabled>{esc(w["submit"])}</button>',
         f'<button type="button" class="md-button usine-withdraw" hidden>{esc(w["withdraw"])}</button>',
         '<div class="usine-status" role="status" aria-live="polite"></div>',
         "</form>",
@@ -299,7 +299,7 @@ def status_form_html(lang: str, ctx: SiteContext) -> str:
     design_titles = {slug: title for slug, title in ctx.design_choices()}
     return "\n".join([
         f'<noscript><p class="usine-noscript">{esc(w["noscript"])}</p></noscript>',
-        '<form id="usine-status-form" class="usine-form" data-usine-form="status" novalidate>',
+        '<form method="post" id="usine-status-form" class="usine-form" data-usine-form="status" novalidate>',
         _json_script("usine-status-designs", design_titles),
         f("reference", w["reference"],
           text_input("reference", "text", True,
@@ -310,7 +310,7 @@ def status_form_html(lang: str, ctx: SiteContext) -> str:
                      ' maxlength="64" autocomplete="off" dir="ltr" spellcheck="false"'
                      ' aria-describedby="f-token-help"'), True, w, w["token_help"]),
         '<p class="usine-general-error" role="alert" hidden></p>',
-        f'<button type="submit" class="md-button md-button--primary">{esc(w["show"])}</button>',
+        f'<button type="submit" class="md-button md-button--primary" disabled>{esc(w["show"])}</button>',
         '<div class="usine-status usine-progress" role="status" aria-live="polite"></div>',
         "</form>",
         _script("status"),

@@ -133,14 +133,14 @@ def request_form_html(lang: str, regions: list[str], designs: list[tuple[str, st
     ])
     return "\n".join([
         f'<noscript><p class="usine-noscript">{esc(w["noscript"])}</p></noscript>',
-        '<form id="usine-request-form" class="usine-form" data-usine-form="request">',
+        '<form method="post" id="usine-request-form" class="usine-form" data-usine-form="request">',
         f'<fieldset><legend>{esc(w["organization"])}</legend>{org}</fieldset>',
         f'<fieldset><legend>{esc(w["contact"])}</legend>{contact}</fieldset>',
         f'<fieldset><legend>{esc(w["delivery"])}</legend>{delivery}</fieldset>',
         f'<fieldset><legend>{esc(w["items"])}</legend>{items}</fieldset>',
         rest,
         '<p class="usine-general-error" role="alert" hidden></p>',
-        f'<button type="submit" class="md-button md-button--primary">{esc(w["submit"])}</button>',
+        f'<button type="submit" class="md-button md-button--primary" disabled>{esc(w["submit"])}</button>',
         '<div class="usine-status" role="status" aria-live="polite"></div>',
         "</form>",
         # Loaded by the pages holding the form only (a page at the site's root).

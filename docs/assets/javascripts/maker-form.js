@@ -97,6 +97,9 @@
     var VARIANTS = json("usine-maker-variants");
     var LABELS = json("usine-maker-labels");
     var submit = form.querySelector("[type=submit]");
+    // Disabled in the markup: without this script nothing can be sent (no personal value
+    // may end up in a URL or reach the page's host).
+    submit.disabled = false;
     var withdraw = form.querySelector(".usine-withdraw");
     var status = form.querySelector(".usine-status");
     var general = form.querySelector(".usine-general-error");

@@ -101,6 +101,9 @@
     var items = form.querySelector(".usine-items");
     var addButton = form.querySelector(".usine-add-item");
     var submit = form.querySelector("[type=submit]");
+    // Disabled in the markup: without this script nothing can be sent (no personal value
+    // may end up in a URL or reach the page's host).
+    submit.disabled = false;
     var status = form.querySelector(".usine-status");
     var general = form.querySelector(".usine-general-error");
     var template = items.querySelector(".usine-item").cloneNode(true);

@@ -89,6 +89,9 @@
     var titlesEl = document.getElementById("usine-status-designs");
     var titles = titlesEl ? JSON.parse(titlesEl.textContent) : {};
     var submit = form.querySelector("[type=submit]");
+    // Disabled in the markup: without this script nothing can be sent (no personal value
+    // may end up in a URL or reach the page's host).
+    submit.disabled = false;
     var out = form.querySelector(".usine-progress");
     var general = form.querySelector(".usine-general-error");
 
