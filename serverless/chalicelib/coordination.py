@@ -23,7 +23,7 @@ from . import allocations, audit, config, lists, references, responses, secret, 
 from .allocations import Actor, AllocationStore, Refused
 from .coordinators import current_coordinator
 from .maker_store import maker_key, maker_personal_key
-from .store import RequestStore, live
+from .store import RequestStore, live, request_key
 from .idempotency import Idempotency
 from .validation import decode_json, idempotency_key, validate_data
 
@@ -388,8 +388,7 @@ def requester_actor(request: Any, table: Any, reference: str) -> Actor:
     e-mails); 404 alike otherwise."""
     normal = _reference(reference)
     token = tokens.bearer(request.headers)
-    item = table.get_item(Key={"pk": "REQUEST#" + normal, "sk": "REQUEST"},
-                          ConsistentRead=True).get("Item")
+    item = table.get_item(Key=request_key(normal), ConsistentRead=True).get("Item")
     if item is None or not token:
         raise Refused(404, "not_found")
     if tokens.token_matches(token, item.get("token_hash")) or any(
