@@ -24,6 +24,7 @@ bench: build          ## every benchmark, each against its baseline in the same 
 	$(PY) scripts/bench_site.py
 	$(PY) scripts/bench_api.py --package
 	$(PY) scripts/bench_stats.py
+	$(PY) scripts/bench_coordination.py --json
 
 clean:
 	rm -rf build site .pytest_cache

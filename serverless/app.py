@@ -277,3 +277,20 @@ def open_data_feed_csv():
 @app.route("/coordination/export.csv", methods=["GET"], authorizer=coordinator)
 def coordination_export():
     return _coordination(exports.allocations_csv)
+
+
+# ------------------------------------------------------------------ plans (issue 14)
+# The planner's proposal, stored; accepting all or part of it creates the allocations
+# (chalicelib/plans.py). The solver (highspy) is not in the Lambda package: there the plan
+# route answers 501 and coordinators plan with scripts/plan.py; accepting works everywhere.
+from chalicelib import plans  # noqa: E402
+
+
+@app.route("/coordination/plans", methods=["POST"], authorizer=coordinator)
+def coordination_plan():
+    return _coordination(plans.create)
+
+
+@app.route("/coordination/plans/{plan_id}/accept", methods=["POST"], authorizer=coordinator)
+def coordination_plan_accept(plan_id):
+    return _coordination(plans.accept, plan_id=plan_id)

@@ -308,3 +308,72 @@ class Feed(Answer):
     since: str = Field(description="First day of the window (YYYY-MM-DD).")
     until: str = Field(description="Last day of the window: today (UTC).")
     rows: list[FeedRow]
+
+
+# ------------------------------------------------------------------ plans (chalicelib/plans.py)
+
+
+class PlanCell(Answer):
+    """Units of a line proposed to one site for one production day."""
+
+    site: str
+    site_region: str | None = None
+    day: str = Field(description="Production day (YYYY-MM-DD).")
+    quantity: int
+    eta: str = Field(description="Arrival: the production day, one more from another region.")
+    on_time: bool
+
+
+class PlanLine(Answer):
+    reference: str
+    item: int
+    design: str
+    variant: str | None = None
+    region: str
+    needed_by: str
+    requested: int
+    planned: int = Field(description="Units proposed (at most what is left to allocate).")
+    on_time: int = Field(description="Units proposed to arrive by the need date.")
+    eta: str | None = Field(default=None, description="When the last unit proposed arrives.")
+    allocations: list[PlanCell]
+
+
+class PlanView(Answer):
+    """201 answer to ``POST /coordination/plans``: the proposal, stored until valid_until."""
+
+    id: str
+    regions: list[str]
+    first_day: str
+    last_day: str
+    created_at: str
+    valid_until: str
+    demanded: int = Field(description="Units left to allocate on the lines planned.")
+    planned: int
+    on_time: int
+    bound_on_time: int = Field(description="LP relaxation: no plan gets more units on time.")
+    on_time_fraction: float
+    bound_fraction: float
+    status: Literal["planned", "empty", "infeasible"] = Field(
+        description="empty: no line to plan; infeasible: no unit of any line can be made.")
+    seconds: float
+    variables: int
+    lines: list[PlanLine]
+
+
+class PlanLineResult(Answer):
+    reference: str
+    item: int
+    status: Literal["accepted", "already_accepted", "partial", "refused"]
+    code: int = Field(description="201 accepted, 200 already accepted, else the error's "
+                      "status (409: the records changed since the plan).")
+    error: str | None = Field(default=None, description="plan_outdated, over_allocated, "
+                              "site_unavailable, not_open, not_planned, forbidden.")
+    allocations: list[str] = Field(description="Allocations created by this call.")
+
+
+class PlanAccepted(Answer):
+    """200 answer to ``POST /coordination/plans/{id}/accept``: one result per line."""
+
+    id: str
+    lines: list[PlanLineResult]
+    remaining: int = Field(description="Lines left for the next call (same body).")

@@ -208,6 +208,22 @@ GENERAL: dict[str, dict[str, str]] = {
     "forbidden": {"en": "Your coordinator token does not cover this: ask a hub coordinator.",
                   "fr": "Votre jeton de coordination ne couvre pas ceci : demandez à un coordinateur du hub.",
                   "ar": "رمز التنسيق الخاص بكم لا يشمل هذا: اطلبوا ذلك من منسّق المركز."},
+    # Plans (chalicelib/plans.py): the planner's proposal and its acceptance, line by line.
+    "planner_unavailable": {"en": "The planner does not run here: plan with scripts/plan.py "
+                                  "on a coordinator's computer.",
+                            "fr": "Le planificateur ne tourne pas ici : planifiez avec "
+                                  "scripts/plan.py sur l'ordinateur d'un coordinateur.",
+                            "ar": "المخطِّط لا يعمل هنا: خطّطوا باستخدام scripts/plan.py على "
+                                  "حاسوب أحد المنسّقين."},
+    "plan_outdated": {"en": "This request changed since the plan was made: plan again.",
+                      "fr": "Cette demande a changé depuis le plan : planifiez à nouveau.",
+                      "ar": "تغيّر هذا الطلب منذ إعداد الخطة: خطّطوا من جديد."},
+    "not_planned": {"en": "This line is not in the plan.",
+                    "fr": "Cette ligne ne figure pas dans le plan.",
+                    "ar": "هذا البند غير موجود في الخطة."},
+    "plan_too_large": {"en": "Too many open requests for one plan: plan one region at a time.",
+                       "fr": "Trop de demandes ouvertes pour un seul plan : planifiez une région à la fois.",
+                       "ar": "الطلبات المفتوحة أكثر من أن تتسع لها خطة واحدة: خطّطوا لكل منطقة على حدة."},
 }
 
 _TAG = re.compile(r"^\s*([A-Za-z]{1,8})(?:-[A-Za-z0-9]{1,8})*\s*$")

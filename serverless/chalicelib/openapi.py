@@ -37,7 +37,7 @@ ANSWERS = (answers.RequestCreated, answers.RequestProgress, answers.MakerCreated
            answers.SiteList, answers.SiteContact, answers.AllocationView,
            answers.SiteAllocations, answers.SiteAllocation, answers.ClosedRequest,
            answers.AuditPage, answers.Reconfirmed,
-           answers.Feed)
+           answers.Feed, answers.PlanView, answers.PlanAccepted)
 
 
 def _defs(models: list[tuple[Any, str]]) -> dict[str, Any]:
@@ -52,11 +52,13 @@ def _schemas(settings: config.Settings | None, live_dates: bool = True) -> dict[
     was accepted with, which today's rules may no longer accept.
     """
     from . import coordination_models as cm
+    from . import plans
 
     bodies = _defs([(PartRequest, "validation"), (MakerSignup, "validation")]
                    + [(m, "validation") for m in (cm.NewAllocation, cm.AllocationAction,
                                                   cm.Receipt, cm.Closing, cm.Merge,
-                                                  cm.Reconfirmation)])
+                                                  cm.Reconfirmation)]
+                   + [(m, "validation") for m in (plans.PlanOrder, plans.PlanAcceptance)])
     _add_hub_rules(bodies, settings, live_dates=live_dates)
     outputs = _defs([(m, "serialization") for m in ANSWERS])
     # Offers naming the same design and variant are merged: a stored rate may exceed the
@@ -132,7 +134,8 @@ CASE_WORDS = ("Matched without regard to case or surrounding white space; stored
               "answered in the spelling listed.")
 
 
-def _hub(settings: config.Settings | None) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]] | None:
+def _hub(settings: config.Settings | None
+         ) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]] | None:
     if settings is None:
         return None
     from .handlers import published_kits
@@ -232,6 +235,7 @@ def _errors(*codes: int) -> dict[str, Any]:
         413: f"Body over {MAX_BODY_BYTES} bytes.",
         415: "Content-Type is not application/json.",
         429: "Too many writes from this client.",
+        501: "Not run by this deployment (planner_unavailable: plan with scripts/plan.py).",
         503: "Storage unreachable or throttling; try again after Retry-After.",
     }
     return {str(c): _json("ErrorBody", words[c], RETRY_AFTER if c in (429, 503) else None)
@@ -255,6 +259,8 @@ def _parameters(*names: str) -> list[dict[str, Any]]:
                      "schema": {"type": "string", "maxLength": 40}},
         "allocation_id": {"name": "allocation_id", "in": "path", "required": True,
                           "schema": {"type": "string", "maxLength": 40}},
+        "plan_id": {"name": "plan_id", "in": "path", "required": True,
+                    "schema": {"type": "string", "maxLength": 40}},
         "region": {"name": "region", "in": "query", "required": False,
                    "description": "One of the hub's regions; default: every region in scope.",
                    "schema": {"type": "string"}},
@@ -466,6 +472,18 @@ def _coordination_paths(bearer: list[dict[str, Any]], live_dates: bool = True) -
             ("reference",), bearer, ("200", "Reconfirmed", "Reconfirmed, or closed when "
                                      "no longer needed (409 has_allocations if a site is "
                                      "working on it)."), own_write, "Reconfirmation")},
+        "/coordination/plans": {"post": _operation(
+            "Plan the open requests in scope on the sites in scope (stored proposal)",
+            "proposePlan", (), coord, ("201", "PlanView", "The proposal, with an ETA per "
+                                       "line and the LP bound; accept it within its "
+                                       "validity."), (400, 401, 403, 409, 413, 415, 501, 503),
+            "PlanOrder")},
+        "/coordination/plans/{plan_id}/accept": {"post": _operation(
+            "Accept all or part of a plan: its allocations are created (idempotent)",
+            "acceptPlan", ("plan_id",), coord, ("200", "PlanAccepted", "One result per "
+                                                "line: a line whose request changed since "
+                                                "the plan is refused (409), not allocated."),
+            write, "PlanAcceptance")},
     }
 
 
