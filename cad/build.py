@@ -3,7 +3,9 @@
 For every published design and every variant of its matrix, the engine computes the
 cache key (cad.cache); a variant whose key, files and file hashes match the previous
 manifest is reused as is, the others are built in worker processes: import the model,
-build, export four files, check the mesh and the design's own rules, measure. A model
+build, export four files, check the mesh and the design's own rules (a model's
+`checks(params, result, files)` receives the files written for the variant, so it
+measures what is published), measure. A model
 that raises costs only its own variant: the others are built, the manifest keeps only
 finished records, and the run reports failure. The manifest is written atomically, so
 the site and the API never read a half-written one.
@@ -11,6 +13,7 @@ the site and the API never read a half-written one.
 
 from __future__ import annotations
 
+import inspect
 import json
 import multiprocessing
 import os
@@ -120,11 +123,27 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def _design_checks(model, params, result) -> dict[str, dict[str, Any]]:
+def _takes_files(fn: Callable[..., Any]) -> bool:
+    """True if a model's checks() or interface() takes a third argument: the files the
+    engine wrote for the variant."""
+    try:
+        positional = [p for p in inspect.signature(fn).parameters.values()
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)]
+    except (TypeError, ValueError):
+        return False
+    return len(positional) >= 3 or any(p.kind is p.VAR_POSITIONAL for p in positional)
+
+
+def _design_checks(model, params, result, files: dict[str, Path]
+                   ) -> dict[str, dict[str, Any]]:
+    """The model's checks(params, result[, files]): with a third argument it receives
+    {key: path} of the files written for this variant (stl, glb, <profile>.dxf, extra
+    files...), so it can measure what is published rather than its own numbers."""
     checks_fn = getattr(model, "checks", None)
     if checks_fn is None:
         return {}
-    checks = checks_fn(params, result)
+    checks = (checks_fn(params, result, dict(files)) if _takes_files(checks_fn)
+              else checks_fn(params, result))
     if not isinstance(checks, dict):
         raise TypeError(f"checks() must return a dict of checks, got {type(checks).__name__}")
     for name, check in checks.items():
@@ -243,7 +262,7 @@ def build_variant(task: Task) -> dict[str, Any]:
                 if key in paths:
                     raise ValueError(f"extra file {key!r} has the name of an engine output")
                 paths[key] = Path(path)
-        for name, check in _design_checks(model, params, result).items():
+        for name, check in _design_checks(model, params, result, paths).items():
             if name in checks:
                 raise ValueError(f"design check {name!r} has the name of an engine check")
             checks[name] = check
@@ -277,8 +296,10 @@ def build_variant(task: Task) -> dict[str, Any]:
             "ok": all(c["ok"] for c in checks.values()),
             "build_seconds": round(time.perf_counter() - start, 3),
         }
-        if interface_fn is not None:
-            record["interface"] = interface_fn(params, result)
+        if interface_fn is not None:  # like checks(), it may take the files written
+            record["interface"] = (interface_fn(params, result, dict(paths))
+                                   if _takes_files(interface_fn)
+                                   else interface_fn(params, result))
         return {"record": json.loads(json.dumps(record, default=_plain, allow_nan=False))}
     except Exception as err:  # noqa: BLE001 - reported per variant, never lost
         return {"failure": asdict(Failure(

@@ -36,6 +36,7 @@ import ezdxf
 import numpy as np
 
 from cad.fsutil import atomic_target
+from cad.graph import components
 
 LAYER = "CUT"
 INSUNITS_MM = 4
@@ -46,6 +47,53 @@ PIERCE_S = 0.5  #: reference time per pierce
 REFERENCE = f"{CUT_SPEED_MM_S:g} mm/s, {PIERCE_S:g} s per pierce"
 
 Profile = Any  # cq.Workplane | cq.Sketch | cq.Face | cq.Wire | Sequence of these
+
+
+# ---------------------------------------------------------------- arcs as bulges
+# An LWPOLYLINE segment from p0 to p1 with bulge b is the arc of signed sweep
+# 4 atan(b) (b > 0: counter-clockwise); b = 0 is a straight line. The one place that
+# turns bulges into arcs and back (profiles, lengths, nesting, readers of cut files).
+
+
+def bulge_of(sweep: float) -> float:
+    """The bulge of an arc of signed `sweep` (radians)."""
+    return math.tan(sweep / 4)
+
+
+def bulge_arc(p0: Sequence[float], p1: Sequence[float], bulge: float
+              ) -> tuple[tuple[float, float], float, float]:
+    """(centre, radius, signed sweep in radians) of a bulged segment (bulge != 0)."""
+    if abs(bulge) < 1e-12:
+        raise ValueError("bulge 0 is a straight segment, not an arc")
+    x0, y0, x1, y1 = float(p0[0]), float(p0[1]), float(p1[0]), float(p1[1])
+    sweep = 4 * math.atan(bulge)
+    chord = math.hypot(x1 - x0, y1 - y0)
+    radius = chord / (2 * abs(math.sin(sweep / 2)))
+    # centre: from the chord's middle along its left normal (bulge > 0: CCW arc)
+    d = (chord / 2) / math.tan(sweep / 2)
+    nx, ny = -(y1 - y0) / chord, (x1 - x0) / chord
+    return ((x0 + x1) / 2 + nx * d, (y0 + y1) / 2 + ny * d), radius, sweep
+
+
+def segment_length(p0: Sequence[float], p1: Sequence[float], bulge: float) -> float:
+    """Length of a straight (bulge 0) or bulged segment."""
+    if abs(bulge) < 1e-12:
+        return math.dist(p0[:2], p1[:2])
+    _, radius, sweep = bulge_arc(p0, p1, bulge)
+    return radius * abs(sweep)
+
+
+def arc_points(p0: Sequence[float], p1: Sequence[float], bulge: float, tol: float
+               ) -> list[tuple[float, float]]:
+    """Points strictly between p0 and p1 along a bulged segment, its chords within `tol`
+    of the arc (none for a straight segment)."""
+    if abs(bulge) < 1e-12:
+        return []
+    (cx, cy), r, sweep = bulge_arc(p0, p1, bulge)
+    n = max(2, int(math.ceil(abs(sweep) / (2 * math.acos(max(-1.0, 1 - tol / r))))))
+    a0 = math.atan2(p0[1] - cy, p0[0] - cx)
+    return [(cx + r * math.cos(a0 + sweep * k / n), cy + r * math.sin(a0 + sweep * k / n))
+            for k in range(1, n)]
 
 
 # ---------------------------------------------------------------- profile -> wires
@@ -143,7 +191,7 @@ def _arc_bulge(edge: cq.Edge) -> tuple[np.ndarray, np.ndarray, float]:
     sweep = (ang(e) - ang(s)) % (2 * math.pi)
     to_mid = (ang(m) - ang(s)) % (2 * math.pi)
     theta = sweep if to_mid < sweep else -(2 * math.pi - sweep)
-    return s, e, math.tan(theta / 4)
+    return s, e, bulge_of(theta)
 
 
 def wire_contour(wire: cq.Wire) -> dict[str, Any]:
@@ -245,14 +293,6 @@ def export_dxf(profile: Profile, path: str | os.PathLike) -> Path:
 
 # ---------------------------------------------------------------- reading back
 
-def _bulge_length(p0: Sequence[float], p1: Sequence[float], bulge: float) -> float:
-    chord = math.dist(p0[:2], p1[:2])
-    if abs(bulge) < 1e-12:
-        return chord
-    theta = 4 * math.atan(abs(bulge))
-    return chord * theta / (2 * math.sin(theta / 2))
-
-
 def _lwpolyline_length(entity) -> float:
     pts = list(entity.get_points("xyb"))
     total = 0.0
@@ -260,7 +300,7 @@ def _lwpolyline_length(entity) -> float:
     last = n if entity.closed else n - 1
     for i in range(last):
         p0, p1 = pts[i], pts[(i + 1) % n]
-        total += _bulge_length(p0, p1, p0[2])
+        total += segment_length(p0, p1, p0[2])
     return total
 
 
@@ -348,22 +388,13 @@ def _analyse(doc) -> dict[str, Any]:
         def key(p):
             return (round(p[0] / CLOSE_TOLERANCE_MM), round(p[1] / CLOSE_TOLERANCE_MM))
         degree: dict[tuple[int, int], int] = defaultdict(int)
-        parent: dict[tuple[int, int], tuple[int, int]] = {}
-
-        def find(k):
-            while parent.setdefault(k, k) != k:
-                parent[k] = parent[parent[k]]
-                k = parent[k]
-            return k
         for a, b in chain_ends:
-            ka, kb = key(a), key(b)
-            degree[ka] += 1
-            degree[kb] += 1
-            parent[find(ka)] = find(kb)
-        comps: dict[tuple[int, int], bool] = {}
+            degree[key(a)] += 1
+            degree[key(b)] += 1
+        labels = components((key(a), key(b)) for a, b in chain_ends)
+        comps: dict[int, bool] = {}
         for k, d in degree.items():
-            root = find(k)
-            comps[root] = comps.get(root, True) and d == 2
+            comps[labels[k]] = comps.get(labels[k], True) and d == 2
         closed += sum(1 for ok in comps.values() if ok)
         open_chains += sum(1 for ok in comps.values() if not ok)
     return {"closed": closed, "open": open_chains, "splines": splines,

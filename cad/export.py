@@ -11,8 +11,9 @@ Each format serves someone different, so each gets its own tessellation:
   still smooth on screen, tens of kB per part. CadQuery has no direct GLB exporter, so it
   goes through an Assembly and OCCT's glTF writer, with faces merged into one mesh per
   part (CadQuery's own export writes one mesh per B-rep face: a finger-jointed panel
-  became hundreds of meshes and a 550 kB file). Coordinates are written as CadQuery gives them
-  (millimetre numbers; glTF's unit is the metre), which a framing viewer does not mind.
+  became hundreds of meshes and a 550 kB file). Coordinates are in metres, glTF's unit
+  (the writer converts from CadQuery's millimetres), +Y up: a viewer in augmented
+  reality shows the part at its real size.
 * SVG (drawing): top view and isometric view side by side, visible edges only, edges
   discretised to 0.05 mm (a tenth of a pixel on a 420 px view of a 200 mm part) and
   coordinates rounded to a thousandth of the part's size (0.01 mm at the finest,
@@ -51,6 +52,7 @@ STL_TOLERANCE_MM = 0.01
 STL_ANGULAR_RAD = 0.1
 GLB_TOLERANCE_MM = 0.1
 GLB_ANGULAR_RAD = 0.3
+GLB_INPUT_UNIT_M = 0.001  #: one CadQuery unit (mm) in metres, glTF's unit
 GLB_COLOR = (0.93, 0.55, 0.13, 1.0)  # an orange that reads well on light and dark pages
 SVG_EDGE_TOLERANCE_MM = 0.05
 SVG_VIEW_WIDTH_PX = 420
@@ -116,6 +118,8 @@ def _write_glb(assembly: cq.Assembly, path: str | os.PathLike) -> Path:
             assembly.loc = original
         writer = RWGltf_CafWriter(TCollection_AsciiString(str(tmp)), True)
         writer.SetMergeFaces(True)
+        # CadQuery works in millimetres, glTF in metres (the writer's output unit)
+        writer.ChangeCoordinateSystemConverter().SetInputLengthUnit(GLB_INPUT_UNIT_M)
         if not writer.Perform(doc, TColStd_IndexedDataMapOfStringString(),
                               Message_ProgressRange()):
             raise OSError(f"glTF writer failed for {path}")

@@ -8,7 +8,8 @@ circle and whose sides are chords at most the tessellation's deflection inside i
 the fitted diameter is within two deflections of the true one (0.02 mm for the STL
 exporter's 0.01 mm).
 
-Only numpy and trimesh's plane intersection are used (no shapely, no networkx).
+Only numpy, trimesh's plane intersection and SciPy's connected components (cad.graph)
+are used.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import trimesh
 
+from cad.graph import components
 from cad.meshcheck import load_mesh
 
 _KEY_DIGITS = 6  # segment ends are joined when equal to 1e-6 mm
@@ -47,31 +49,15 @@ def section_segments(mesh: trimesh.Trimesh, height: float) -> np.ndarray:
 
 
 def _loops(segments: np.ndarray) -> list[np.ndarray]:
-    """Group segments into connected components (union-find over shared end points);
+    """Group segments into connected components over shared end points (cad.graph);
     returns the points of each component."""
-    keys: dict[tuple[float, float], int] = {}
-    ids = np.empty((len(segments), 2), dtype=int)
-    for i, seg in enumerate(segments):
-        for j in range(2):
-            k = (round(float(seg[j, 0]), _KEY_DIGITS), round(float(seg[j, 1]), _KEY_DIGITS))
-            ids[i, j] = keys.setdefault(k, len(keys))
-    parent = list(range(len(keys)))
-
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for a, b in ids:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[ra] = rb
-    points = np.array(list(keys), dtype=float)
-    groups: dict[int, list[int]] = {}
-    for idx in range(len(points)):
-        groups.setdefault(find(idx), []).append(idx)
-    return [points[g] for g in groups.values() if len(g) >= 3]
+    def key(p):
+        return (round(float(p[0]), _KEY_DIGITS), round(float(p[1]), _KEY_DIGITS))
+    labels = components((key(seg[0]), key(seg[1])) for seg in segments)
+    groups: dict[int, list[tuple[float, float]]] = {}
+    for point, label in labels.items():
+        groups.setdefault(label, []).append(point)
+    return [np.array(g, dtype=float) for g in groups.values() if len(g) >= 3]
 
 
 def fit_circle(points: np.ndarray) -> tuple[tuple[float, float], float, float]:

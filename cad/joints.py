@@ -188,31 +188,19 @@ def signed_area(pts: list[Point]) -> float:
 
 
 def offset_polygon(pts: list[Point], distance: float) -> list[Point]:
-    """Offset a simple polygon outward (counter-clockwise input) by `distance` with
-    mitred corners: every edge moves `distance` along its outward normal. Exact for the
-    right-angled outlines of finger-jointed panels."""
+    """Offset a simple polygon outward by `distance` (inward if negative) with mitred
+    corners, by shapely's buffer: every edge moves `distance` along its outward normal,
+    exact for the right-angled outlines of finger-jointed panels. Counter-clockwise,
+    first point not repeated, collinear points dropped."""
+    from shapely.geometry import Polygon
+    from shapely.geometry.polygon import orient
+
     if distance == 0:
         return list(pts)
-    if signed_area(pts) < 0:
-        return offset_polygon(pts[::-1], distance)[::-1]
-    n = len(pts)
-    lines = []
-    for i in range(n):
-        (x0, y0), (x1, y1) = pts[i], pts[(i + 1) % n]
-        length = math.hypot(x1 - x0, y1 - y0)
-        ux, uy = (x1 - x0) / length, (y1 - y0) / length
-        ox, oy = uy * distance, -ux * distance  # right of a CCW edge = outward
-        lines.append(((x0 + ox, y0 + oy), (ux, uy)))
-    out = []
-    for i in range(n):
-        (p, u), (q, v) = lines[i - 1], lines[i]
-        det = u[0] * v[1] - u[1] * v[0]
-        if abs(det) < 1e-12:  # collinear neighbours: the shared point, offset
-            out.append(q)
-            continue
-        t = ((q[0] - p[0]) * v[1] - (q[1] - p[1]) * v[0]) / det
-        out.append((p[0] + u[0] * t, p[1] + u[1] * t))
-    return out
+    grown = Polygon(pts).buffer(distance, join_style="mitre", mitre_limit=10.0)
+    if grown.geom_type != "Polygon" or grown.is_empty:
+        raise ValueError(f"offsetting by {distance:g} mm does not leave one polygon")
+    return _simplify([(float(x), float(y)) for x, y in orient(grown, 1.0).exterior.coords])
 
 
 def panel_outline(width: float, height: float, edges: dict[str, EdgeJoint | None],
@@ -252,3 +240,86 @@ def edge_runs(outline: list[Point], name: str, width: float, height: float,
             continue
         runs.append((lo, hi, kind))
     return sorted(runs)
+
+
+# ------------------------------------------------------- measured on the cut files
+
+#: Accepted error on a finger's width and position in the cut files, after the kerf
+#: (mm): far finer than the kerf itself (0.1 to 0.3 mm), so a file cut without kerf
+#: compensation, or with it twice, is refused.
+MATE_TOLERANCE_MM = 0.05
+
+
+def edge_frame(width: float, height: float, name: str):
+    """(origin, direction along the edge, inward normal, length) of a panel's edge."""
+    return _frames(width, height)[name]
+
+
+def fingers_as_cut(path_polygon, width: float, height: float, name: str, depth: float,
+                   kerf: float) -> tuple[list[tuple[float, float]], int]:
+    """The tabs of one edge of a cut path, as they come out of the laser.
+
+    path_polygon: the panel's cut path (a shapely Polygon, read from its DXF); the laser
+    burns kerf / 2 on each side of it, so the part is the path shrunk by kerf / 2. The
+    part is probed along two lines parallel to the edge, at half the slot depth and just
+    short of the full `depth` (the mating panel's thickness); the material met on both is
+    the edge's tabs. Returns (tabs as (start, end) in the edge's own coordinate, clipped
+    to [0, length]; 1 if both probes agree, else 0)."""
+    from shapely.geometry import LineString
+
+    part = path_polygon.buffer(-kerf / 2, join_style="mitre") if kerf > 0 else path_polygon
+    (ox, oy), (ux, uy), (nx, ny), length = edge_frame(width, height, name)
+    found = []
+    for d in (depth / 2, depth - 0.05):
+        a = (ox + ux * -10 + nx * d, oy + uy * -10 + ny * d)
+        b = (ox + ux * (length + 10) + nx * d, oy + uy * (length + 10) + ny * d)
+        hit = part.intersection(LineString([a, b]))
+        runs = []
+        for seg in getattr(hit, "geoms", [hit]):
+            if seg.is_empty or seg.length < 1e-9:
+                continue
+            s = sorted(((x - ox) * ux + (y - oy) * uy) for x, y in seg.coords)
+            lo, hi = max(s[0], 0.0), min(s[-1], length)
+            if hi - lo > 1e-9:
+                runs.append((lo, hi))
+        found.append(sorted(runs))
+    same = len(found[0]) == len(found[1]) and all(
+        abs(a0 - b0) < 1e-6 and abs(a1 - b1) < 1e-6 for (a0, a1), (b0, b1) in zip(*found))
+    return found[0], int(same)
+
+
+def clip_runs(runs: list[tuple[float, float]], lo: float, hi: float
+              ) -> list[tuple[float, float]]:
+    """Runs cut to [lo, hi], empty ones dropped (at a box's corner the last thickness of
+    an edge belongs to the third panel: compare two panels' fingers inside it)."""
+    out = [(max(a, lo), min(b, hi)) for a, b in runs]
+    return [(a, b) for a, b in out if b - a > 1e-9]
+
+
+def gaps_between(runs: list[tuple[float, float]], length: float) -> list[tuple[float, float]]:
+    """The complement of sorted runs within [0, length] (an edge's slots from its tabs)."""
+    out, cursor = [], 0.0
+    for lo, hi in runs:
+        if lo - cursor > 1e-9:
+            out.append((cursor, lo))
+        cursor = max(cursor, hi)
+    if length - cursor > 1e-9:
+        out.append((cursor, length))
+    return out
+
+
+def compare_fingers(tabs: list[tuple[float, float]], slots: list[tuple[float, float]],
+                    tol: float = MATE_TOLERANCE_MM) -> dict:
+    """Tabs of one panel against the slots of its mate (same edge coordinate): one slot
+    per tab, each slot's centre within tol of its tab's, clearance (slot less tab width)
+    within +- tol. Returns {"ok", "pairs", "max_offset_mm", "clearance_mm": [lo, hi]}."""
+    if len(tabs) != len(slots) or not tabs:
+        return {"ok": False, "pairs": 0, "max_offset_mm": None, "clearance_mm": None,
+                "problem": f"{len(tabs)} tabs against {len(slots)} slots"}
+    offsets = [abs((t0 + t1) / 2 - (s0 + s1) / 2) for (t0, t1), (s0, s1) in zip(tabs, slots)]
+    clear = [(s1 - s0) - (t1 - t0) for (t0, t1), (s0, s1) in zip(tabs, slots)]
+    ok = max(offsets) <= tol and all(abs(c) <= tol for c in clear)
+    problem = "" if ok else (f"clearance {min(clear):+.3f} to {max(clear):+.3f} mm, tabs up "
+                             f"to {max(offsets):.3f} mm off their slots (allowed +- {tol:g})")
+    return {"ok": ok, "pairs": len(tabs), "max_offset_mm": round(max(offsets), 4),
+            "clearance_mm": [round(min(clear), 4), round(max(clear), 4)], "problem": problem}

@@ -30,10 +30,9 @@ from typing import Callable, Iterable
 import numpy as np
 import shapely
 import trimesh
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 from shapely.geometry import LineString, Point, Polygon, box
 
+from cad.graph import component_labels
 from cad.meshcheck import load_mesh
 
 _DIGITS = 6  # segment ends equal to 1e-6 mm are the same point
@@ -150,9 +149,7 @@ class AirGraph:
                     if pa.intersects(pb) and pa.intersection(pb).area > _MIN_OVERLAP_MM2:
                         rows.append(a)
                         cols.append(b)
-        m = len(self.regions)
-        graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(m, m))
-        self.count, self.labels = connected_components(graph, directed=False)
+        self.count, self.labels = component_labels(len(self.regions), rows, cols)
         self._by_layer = by_layer
 
     def component_at(self, xy: tuple[float, float], z: float) -> int | None:

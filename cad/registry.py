@@ -284,7 +284,7 @@ def check_model(module: ModuleType, path: Path | str) -> None:
         raise DesignError(path, "build", "must be a function build(p) returning a Workplane")
     checks = getattr(module, "checks", None)
     if checks is not None and not callable(checks):
-        raise DesignError(path, "checks", "must be a function checks(p, shape) if defined")
+        raise DesignError(path, "checks", "must be a function checks(p, shape[, files]) if defined")
 
 
 # ---------------------------------------------------------------- variants

@@ -28,12 +28,15 @@ assembled.
 from __future__ import annotations
 
 import functools
+import tempfile
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import cadquery as cq
+import shapely
 
-from cad import joints
+from cad import cutcheck, joints
 from cad.params import Params, param
 
 PORT_WEB = 40.0  #: mm, least material between the two arm ports (documented margin)
@@ -267,24 +270,121 @@ def figures(p: PlexiboxParams, result) -> dict:
 
 
 # ------------------------------------------------------------------------- checks
+# Measured on the files the engine wrote (the panel DXFs and the nested sheet DXFs),
+# held to facts from outside the model: the stock sheets design.toml declares, the
+# mating panel's own DXF and the laser's kerf.
+
+DESIGN_TOML = Path(__file__).resolve().with_name("design.toml")
 
 
-def checks(p: PlexiboxParams, result) -> dict[str, dict]:
-    """Joints mate (same count, tabs facing slots, widths equal), the assembled inside
-    equals the parameters, and every panel fits the stock sheet."""
-    ej = edge_joints(p)
-    bad = []
+def metadata(toml_path: Path | None = None) -> dict:
+    """design.toml, read for its [stock] sheets."""
+    return tomllib.loads((toml_path or DESIGN_TOML).read_text(encoding="utf-8"))
+
+
+def export_files(p: PlexiboxParams, folder: Path, stem: str = "part") -> dict[str, Path]:
+    """The cut files as the engine writes them: <stem>.<panel>.dxf and the sheets."""
+    from cad.dxf import export_dxf
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {f"{name}.dxf": export_dxf(prof, folder / f"{stem}.{name}.dxf")
+             for name, prof in profiles(p).items()}
+    files.update(extra_files(p, None, folder, stem))
+    return files
+
+
+def _panel_path(path: Path):
+    """A panel's cut path from its DXF: the outline (largest contour) as a polygon."""
+    return max(cutcheck.loops(path), key=lambda poly: poly.area)
+
+
+def _edge_point(p: PlexiboxParams, panel: str, edge: str, s: float) -> cq.Vector:
+    (ox, oy), (ux, uy), _, _ = joints.edge_frame(*p.panel_sizes()[panel], edge)
+    origin, u, v, _ = (cq.Vector(*a) for a in _frames(p)[panel])
+    return origin + u * (ox + ux * s) + v * (oy + uy * s)
+
+
+def check_joints(p: PlexiboxParams, files: dict[str, Path]) -> dict:
+    """Tabs of each panel's DXF against the slots of its mate's DXF, after the kerf."""
+    paths = {name: _panel_path(files[f"{name}.dxf"]) for name in PANELS}
+    sizes = p.panel_sizes()
+    rows, bad, clear = {}, [], []
     for (pa, ea), (pb, eb) in MATES:
-        ja, jb = ej[pa][ea], ej[pb][eb]
-        if ja is None or jb is None or ja.count != jb.count or \
-                abs(ja.length - jb.length) > 1e-9 or \
-                any(ka == kb for (_, _, ka), (_, _, kb) in zip(ja.segments(), jb.segments())):
-            bad.append(f"{pa}.{ea} / {pb}.{eb}")
-    mates = {"ok": not bad,
-             "detail": (f"{len(MATES)} jointed edges: same finger count on both sides, every "
-                        "tab facing a slot" if not bad else "mismatched: " + ", ".join(bad)),
-             "fingers": {f"{pa}.{ea}": ej[pa][ea].count for (pa, ea), _ in MATES}}
+        length = joints.edge_frame(*sizes[pa], ea)[3]
+        tabs_a, sure_a = joints.fingers_as_cut(paths[pa], *sizes[pa], ea, p.t, p.kerf)
+        tabs_b, sure_b = joints.fingers_as_cut(paths[pb], *sizes[pb], eb, p.t, p.kerf)
+        # the mate's edge read in this edge's direction (the assembled box tells which)
+        a0 = _edge_point(p, pa, ea, 0.0)
+        if (a0 - _edge_point(p, pb, eb, 0.0)).Length > (a0 - _edge_point(p, pb, eb, length)).Length:
+            tabs_b = sorted((length - hi, length - lo) for lo, hi in tabs_b)
+        # the last thickness at each end may be the third panel's corner: compare inside
+        ends = (p.t, length - p.t)
+        slots_a = joints.clip_runs(joints.gaps_between(tabs_a, length), *ends)
+        slots_b = joints.clip_runs(joints.gaps_between(tabs_b, length), *ends)
+        tabs_a, tabs_b = joints.clip_runs(tabs_a, *ends), joints.clip_runs(tabs_b, *ends)
+        one = joints.compare_fingers(tabs_a, slots_b)
+        other = joints.compare_fingers(tabs_b, slots_a)
+        name = f"{pa}.{ea} / {pb}.{eb}"
+        ok = one["ok"] and other["ok"] and sure_a and sure_b
+        rows[name] = {"tabs": [one["pairs"], other["pairs"]],
+                      "clearance_mm": one["clearance_mm"], "mate_clearance_mm":
+                      other["clearance_mm"], "max_offset_mm": one["max_offset_mm"]}
+        if ok:
+            clear += one["clearance_mm"] + other["clearance_mm"]
+        else:
+            why = one.get("problem") or other.get("problem") or \
+                f"slots shallower than the {p.t:g} mm sheet"
+            bad.append(f"{name}: {why}")
+    tol = joints.MATE_TOLERANCE_MM
+    detail = (f"{len(MATES)} jointed edges measured on the panels' DXF files after a "
+              f"{p.kerf:g} mm kerf: every tab of one panel in a slot of its mate, slots "
+              f"{p.t:g} mm deep, clearance {min(clear):+.3f} to {max(clear):+.3f} mm "
+              f"(tight joint: 0 +- {tol:g} mm)" if not bad
+              else "joints that do not mate: " + "; ".join(bad))
+    return {"ok": not bad, "detail": detail, "edges": rows}
 
+
+def check_stock(p: PlexiboxParams, files: dict[str, Path], meta: dict) -> dict:
+    """Each panel's DXF fits a declared stock sheet; the variant nests on one."""
+    declared = cutcheck.stock_sheets(meta)
+    sheet = cutcheck.declared_sheet(meta, p.stock_width, p.stock_height)
+    problems, sizes = [], {}
+    for name in PANELS:
+        x0, y0, x1, y1 = shapely.union_all(cutcheck.loops(files[f"{name}.dxf"])).bounds
+        w, h = x1 - x0, y1 - y0
+        sizes[name] = [round(w, 3), round(h, 3)]
+        if not any(min(w, h) <= min(s) and max(w, h) <= max(s) for s in declared):
+            problems.append(f"the {name} panel's DXF is {w:.1f} x {h:.1f} mm, larger than "
+                            "every declared stock sheet")
+    if sheet is None:
+        problems.append(f"nested on {p.stock_width} x {p.stock_height} mm, which is not a "
+                        "stock sheet declared in design.toml")
+    stock_txt = ", ".join(f"{a:g} x {b:g}" for a, b in declared)
+    detail = (f"{len(PANELS)} panels measured on their DXF files ("
+              + "; ".join(f"{n} {w:.1f} x {h:.1f}" for n, (w, h) in sizes.items())
+              + f" mm) each fit the declared stock sheet ({stock_txt} mm)"
+              if not problems else "; ".join(problems) + f" (declared: {stock_txt} mm)")
+    return {"ok": not problems, "detail": detail, "panels_mm": sizes}
+
+
+def check_files(p: PlexiboxParams, files: dict[str, Path], meta: dict | None = None
+                ) -> dict[str, dict]:
+    """joints_mate, fits_stock and nested_sheets, measured on the cut files."""
+    meta = metadata() if meta is None else meta
+    sheets = [files[k] for k in sorted(files, key=lambda k: (len(k), k))
+              if k.startswith("sheet-") and k.endswith(".dxf")]
+    sheet = cutcheck.declared_sheet(meta, p.stock_width, p.stock_height) or \
+        (float(p.stock_width), float(p.stock_height))
+    panel_areas = [cutcheck.parts(files[f"{name}.dxf"])[0].area for name in PANELS]
+    nested = cutcheck.check_sheets(sheets, sheet, p.kerf, panel_areas)
+    return {"joints_mate": check_joints(p, files), "fits_stock": check_stock(p, files, meta),
+            "nested_sheets": nested}
+
+
+def checks(p: PlexiboxParams, result, files: dict[str, Path] | None = None) -> dict[str, dict]:
+    """The assembled inside equals the parameters (on the B-rep), and the cut files'
+    checks (`check_files`) on the files the engine wrote (or written here if None)."""
     parts = {name: panel_solid(p, name) for name in PANELS}
     bb = {n: s.BoundingBox() for n, s in parts.items()}
     inner = (bb["side-right"].xmin - bb["side-left"].xmax,
@@ -296,10 +396,7 @@ def checks(p: PlexiboxParams, result) -> dict[str, dict]:
               "detail": (f"inside of the assembled box {inner[0]:.2f} x {inner[1]:.2f} x "
                          f"{inner[2]:.2f} mm (parameters {want[0]} x {want[1]} x {want[2]})"),
               "inner_mm": [round(v, 6) for v in inner]}
-
-    res = nesting(p)
-    fits = {"ok": len(res.placements) == len(PANELS),
-            "detail": (f"{len(PANELS)} panels on {res.sheets_needed} stock sheet(s) of "
-                       f"{p.stock_width} x {p.stock_height} mm"),
-            "sheets_needed": res.sheets_needed}
-    return {"joints_mate": mates, "inner_size": inside, "fits_stock": fits}
+    if files is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            return {"inner_size": inside, **check_files(p, export_files(p, Path(tmp)))}
+    return {"inner_size": inside, **check_files(p, files)}

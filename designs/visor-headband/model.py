@@ -68,7 +68,7 @@ from dataclasses import dataclass
 import cadquery as cq
 import numpy as np
 
-from cad import section
+from cad import ellipse, section
 from cad.anthropometry import HEAD_SIZES
 from cad.fit import MAX_CLEARANCE_MM, MIN_CLEARANCE_MM
 from cad.params import Params, param
@@ -320,36 +320,8 @@ PARAMS = VisorHeadbandParams
 
 # ------------------------------------------------------------------ ellipse helpers
 
-_GL_X, _GL_W = np.polynomial.legendre.leggauss(48)
-
-
-def _speed(A: float, B: float, t):
-    """|dP/dt| for P(t) = (A sin t, B cos t)."""
-    return np.sqrt((A * np.cos(t)) ** 2 + (B * np.sin(t)) ** 2)
-
-
-def arc_length(A: float, B: float, t: float) -> float:
-    """Arc length of x = A sin u, y = B cos u from u = 0 (front apex) to u = t (signed)."""
-    if t == 0:
-        return 0.0
-    n = max(1, int(abs(t) / 0.25) + 1)  # Gauss-Legendre on panels of < 0.25 rad
-    edges = np.linspace(0.0, t, n + 1)
-    total = 0.0
-    for lo, hi in zip(edges[:-1], edges[1:]):
-        mid, half = (lo + hi) / 2, (hi - lo) / 2
-        total += half * float(np.dot(_GL_W, _speed(A, B, mid + half * _GL_X)))
-    return total
-
-
-def param_at_arc(A: float, B: float, s: float) -> float:
-    """Inverse of `arc_length`: the parameter t whose arc length from the apex is s."""
-    t = s / ((A + B) / 2)
-    for _ in range(50):
-        step = (arc_length(A, B, t) - s) / float(_speed(A, B, t))
-        t -= step
-        if abs(step) < 1e-13:
-            break
-    return t
+# arc length with SciPy's elliptic integral (cad.ellipse)
+arc_length, param_at_arc = ellipse.arc_length, ellipse.param_at_arc
 
 
 def _point(A, B, t):

@@ -22,6 +22,8 @@ Outputs: the `cut` profile (one band, DXF), the 3D preview (the flat strip), and
 """
 
 import math
+import tempfile
+import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -29,7 +31,7 @@ from pathlib import Path
 import cadquery as cq
 import numpy as np
 
-from cad import dxf, nesting, section
+from cad import cutcheck, dxf, ellipse, nesting, section
 from cad.fit import MAX_CLEARANCE_MM, MIN_CLEARANCE_MM
 from cad.anthropometry import HEAD_SIZES
 from cad.params import Params, param
@@ -39,7 +41,17 @@ END_RADIUS = 4.0  #: mm, the strip's rounded ends
 SLOT_LENGTH = 3.0  #: mm, strap slot along the strip
 SLOT_END_POST = 6.0  #: mm between a strap slot and the strip's end
 SHEET_EDGE_GAP = 1.0  #: mm between the sheet's edge and the strap slot
-_GL_X, _GL_W = np.polynomial.legendre.leggauss(48)
+DESIGN_TOML = Path(__file__).resolve().with_name("design.toml")
+
+
+def metadata(toml_path: Path | None = None) -> dict:
+    """design.toml, read for its [stock] sheets and the laser's kerf."""
+    return tomllib.loads((toml_path or DESIGN_TOML).read_text(encoding="utf-8"))
+
+
+#: mm, the strip the laser burns away (design.toml [stock] kerf_mm): a tab comes out
+#: this much narrower than its cut path, which the fit allows for
+KERF = float(metadata()["stock"]["kerf_mm"])
 
 
 @dataclass(frozen=True)
@@ -66,8 +78,9 @@ class VisorLasercutParams(Params):
     tab_width: float = param(
         5.4, min=3.0, max=7.8, title="Tab width",
         doc="Width of each tab. Folded, the tab's section (width x thickness) must pass "
-            "the 6 mm hole with 0.2 to 1 mm to spare on its diagonal: 5.4 mm in 0.75 mm "
-            "material leaves 0.55 mm.")
+            "the 6 mm hole with 0.2 to 1 mm to spare on its diagonal once the laser's "
+            "kerf (design.toml) is burnt off its sides: 5.4 mm in 0.75 mm material, "
+            "5.25 mm as cut, leaves 0.70 mm.")
     tab_length: float = param(
         8.0, min=4.0, max=15.0, title="Tab length",
         doc="How far the folded tab sticks out (the sheet needs a few millimetres).")
@@ -96,7 +109,8 @@ class VisorLasercutParams(Params):
 
     @property
     def tab_diagonal(self) -> float:
-        return math.hypot(self.tab_width, self.material_thickness)
+        """The folded tab's diagonal as cut (the laser's kerf off its width)."""
+        return math.hypot(self.tab_width - KERF, self.material_thickness)
 
     @property
     def slot_centre(self) -> float:
@@ -107,11 +121,11 @@ class VisorLasercutParams(Params):
         clearance = pat.hole_diameter - self.tab_diagonal
         if not MIN_CLEARANCE_MM - 1e-9 <= clearance <= MAX_CLEARANCE_MM + 1e-9:
             t = self.material_thickness
-            lo = math.sqrt(max(0.0, (pat.hole_diameter - MAX_CLEARANCE_MM) ** 2 - t * t))
-            hi = math.sqrt((pat.hole_diameter - MIN_CLEARANCE_MM) ** 2 - t * t)
+            lo = math.sqrt(max(0.0, (pat.hole_diameter - MAX_CLEARANCE_MM) ** 2 - t * t)) + KERF
+            hi = math.sqrt((pat.hole_diameter - MIN_CLEARANCE_MM) ** 2 - t * t) + KERF
             self.fail("tab_width", f"from {lo:.2f} to {hi:.2f} mm in {t:g} mm material: the "
-                      f"folded tab's diagonal must be 0.2 to 1 mm below the "
-                      f"{pat.hole_diameter:g} mm holes")
+                      f"folded tab's diagonal, cut with a {KERF:g} mm kerf, must be 0.2 to "
+                      f"1 mm below the {pat.hole_diameter:g} mm holes")
         need = pat.sheet_width / 2 + SHEET_EDGE_GAP + SLOT_LENGTH + SLOT_END_POST
         if self.band_reach < need - 1e-9:
             self.fail("band_reach", f"at least {need:g} mm: the strip must carry the "
@@ -131,26 +145,7 @@ PARAMS = VisorLasercutParams
 # ------------------------------------------------------------------ ellipse arcs
 
 
-def arc_length(A: float, B: float, t: float) -> float:
-    """Arc length of x = A sin u, y = B cos u from u = 0 to u = t."""
-    n = max(1, int(abs(t) / 0.25) + 1)
-    edges = np.linspace(0.0, t, n + 1)
-    total = 0.0
-    for lo, hi in zip(edges[:-1], edges[1:]):
-        mid, half = (lo + hi) / 2, (hi - lo) / 2
-        u = mid + half * _GL_X
-        total += half * float(np.dot(_GL_W, np.hypot(A * np.cos(u), B * np.sin(u))))
-    return total
-
-
-def param_at_arc(A: float, B: float, s: float) -> float:
-    t = s / ((A + B) / 2)
-    for _ in range(60):
-        step = (arc_length(A, B, t) - s) / math.hypot(A * math.cos(t), B * math.sin(t))
-        t -= step
-        if abs(step) < 1e-13:
-            break
-    return t
+arc_length, param_at_arc = ellipse.arc_length, ellipse.param_at_arc
 
 
 def neutral_from_outer(p: VisorLasercutParams, s_outer: float) -> float:
@@ -205,39 +200,109 @@ def build(p: VisorLasercutParams) -> cq.Workplane:
 
 
 def measured_tabs(p: VisorLasercutParams) -> list[float]:
-    """Tab centres read back from the cut profile: the x of every half-round tip (an arc
-    of radius tab_width / 2 above the strip), sorted."""
-    xs = []
-    for item in dxf.contours(outline(p)):
-        pts = item.get("points")
-        if not pts:
+    """Tab centres read back from the cut profile (in memory), sorted: see `tips`."""
+    return [x for x, _ in tips(dxf.contours(outline(p))[0]["points"])]
+
+
+def tips(points: list[tuple[float, float, float]]) -> list[tuple[float, float]]:
+    """(centre x, width) of every half-round tab tip of a band's outline, given as
+    LWPOLYLINE vertices (x, y, bulge): a half circle (sweep 180 degrees), its chord
+    across the tab. Nothing else of the outline is a half circle (the ends are quarter
+    rounds)."""
+    out = []
+    for (x0, y0, bulge), (x1, y1, _) in zip(points, points[1:] + points[:1]):
+        if abs(bulge) < 1e-12 or abs(y1 - y0) > 1e-6:
             continue
-        for (x0, y0, bulge), (x1, y1, _) in zip(pts, pts[1:] + pts[:1]):
-            if abs(bulge) > 0.9 and y0 > p.band_height and abs(y1 - y0) < 1e-6:
-                xs.append((x0 + x1) / 2)  # a half-round: bulge 1, chord across the tip
-    return sorted(xs)
+        (cx, _), radius, sweep = dxf.bulge_arc((x0, y0), (x1, y1), bulge)
+        if abs(abs(sweep) - math.pi) < 1e-3:
+            out.append((cx, 2 * radius))
+    return sorted(out)
 
 
-def interface(p: VisorLasercutParams, result) -> dict:
-    """Tabs as pegs for the fit check: outer-face arc lengths once bent, measured from
-    the cut profile, and the folded tab's diagonal as its diameter."""
+def tips_on_file(path: Path) -> list[tuple[float, float]]:
+    """The tab tips of the band in a cut DXF (its largest LWPOLYLINE)."""
+    return tips(cutcheck.lwpolylines(path)[0])
+
+
+def export_files(p: VisorLasercutParams, folder: Path, stem: str = "part") -> dict:
+    """The cut files as the engine writes them: <stem>.cut.dxf and <stem>.nest.dxf."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {"cut.dxf": dxf.export_dxf(outline(p), folder / f"{stem}.cut.dxf")}
+    files.update(extra_files(p, None, folder, stem))
+    return files
+
+
+def _with_files(fn, p, files):
+    if files is not None:
+        return fn(p, files)
+    with tempfile.TemporaryDirectory() as tmp:
+        return fn(p, export_files(p, Path(tmp)))
+
+
+def _pegs(p: VisorLasercutParams, files: dict) -> dict:
+    found = tips_on_file(files["cut.dxf"])
+    width = min((w for _, w in found), default=0.0)
     return {"kind": "pegs", "pattern": p.sheet_pattern,
-            "positions_mm": [round(outer_from_neutral(p, x), 4) for x in measured_tabs(p)],
-            "diameter_mm": round(p.tab_diagonal, 4)}
+            "positions_mm": [round(outer_from_neutral(p, x), 4) for x, _ in found],
+            "diameter_mm": round(math.hypot(max(width - KERF, 0.0), p.material_thickness), 4)}
 
 
-def checks(p: VisorLasercutParams, result) -> dict:
-    got = [outer_from_neutral(p, x) for x in measured_tabs(p)]
-    want = sorted(p.pattern.offsets)
+def interface(p: VisorLasercutParams, result, files: dict | None = None) -> dict:
+    """Tabs as pegs for the fit check (cad.fit), measured on the cut DXF: outer-face arc
+    lengths once bent, and the folded tab's diagonal as cut (the tip's width on the DXF
+    less the kerf, by the material thickness) as its diameter."""
+    return _with_files(_pegs, p, files)
+
+
+def check_files(p: VisorLasercutParams, files: dict, meta: dict | None = None) -> dict:
+    """tab_positions, tab_fit and nested_sheet, measured on the cut files."""
+    meta = metadata() if meta is None else meta
+    kerf = float(meta["stock"]["kerf_mm"])
+    found = tips_on_file(files["cut.dxf"])
+    got = [outer_from_neutral(p, x) for x, _ in found]
+    pat = p.pattern
+    want = sorted(pat.offsets)
     err = max((abs(a - b) for a, b in zip(got, want)), default=None)
     ok = len(got) == len(want) and err is not None and err <= 0.5
-    return {"tab_positions": {
+    positions = {
         "ok": bool(ok),
-        "detail": (f"{len(got)} tabs, bent on the {p.head_size} ellipse, at outer arc "
-                   + ", ".join(f"{g:+.2f}" for g in got) + " mm; holes at "
-                   + ", ".join(f"{w:+g}" for w in want) + " mm"
+        "detail": (f"{len(got)} tabs on the cut DXF, bent on the {p.head_size} ellipse, at "
+                   "outer arc " + ", ".join(f"{g:+.2f}" for g in got) + " mm; the "
+                   f"{pat.name} holes at " + ", ".join(f"{w:+g}" for w in want) + " mm"
                    + (f"; largest error {err:.3f} mm" if err is not None else "")),
-        "max_error_mm": None if err is None else round(err, 4)}}
+        "max_error_mm": None if err is None else round(err, 4)}
+    # the folded tab against the pattern's punched hole, as the laser cuts it
+    widths = [w for _, w in found]
+    diag = [math.hypot(max(w - kerf, 0.0), p.material_thickness) for w in widths]
+    clear = [pat.hole_diameter - d for d in diag]
+    fit_ok = bool(clear) and all(MIN_CLEARANCE_MM - 1e-9 <= c <= MAX_CLEARANCE_MM + 1e-9
+                                 for c in clear)
+    fit = {"ok": fit_ok,
+           "detail": (f"tabs {min(widths, default=0):.3f} to {max(widths, default=0):.3f} mm "
+                      f"wide on the cut DXF, {kerf:g} mm kerf off: folded in "
+                      f"{p.material_thickness:g} mm material, diagonal "
+                      f"{min(diag, default=0):.3f} to {max(diag, default=0):.3f} mm in the "
+                      f"{pat.hole_diameter:g} mm holes of {pat.name}: clearance "
+                      f"{min(clear, default=0):.3f} to {max(clear, default=0):.3f} mm "
+                      f"(allowed {MIN_CLEARANCE_MM:g} to {MAX_CLEARANCE_MM:g})"),
+           "diameter_mm": round(max(diag, default=0.0), 4),
+           "clearance_mm": round(min(clear, default=0.0), 4)}
+    # the nest: on a declared stock sheet, the bands inside it, apart, all whole
+    sheet = cutcheck.declared_sheet(meta, p.stock_width, p.stock_height)
+    band = cutcheck.parts(files["cut.dxf"])[0].area
+    nest = cutcheck.check_sheet(files["nest.dxf"], sheet or (p.stock_width, p.stock_height),
+                                kerf, [band] * nest_result(p).parts_per_sheet, "nest")
+    if sheet is None:
+        nest = {**nest, "ok": False, "detail": f"nested on {p.stock_width:g} x "
+                f"{p.stock_height:g} mm, not a stock sheet declared in design.toml; "
+                + nest["detail"]}
+    return {"tab_positions": positions, "tab_fit": fit, "nested_sheet": nest}
+
+
+def checks(p: VisorLasercutParams, result, files: dict | None = None) -> dict:
+    """`check_files` on the files the engine wrote (or written here if None)."""
+    return _with_files(check_files, p, files)
 
 
 @lru_cache(maxsize=8)

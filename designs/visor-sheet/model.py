@@ -18,12 +18,13 @@ refused with a ValueError naming the field, the value and the allowed range.
 """
 
 import math
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import cadquery as cq
 
-from cad import dxf
+from cad import cutcheck, dxf
 from cad.fsutil import atomic_write_text
 from cad.params import Params, param
 from cad.patterns import SHEET_PATTERNS, SHEET_SIZES, SheetPattern
@@ -154,33 +155,75 @@ def build(p: VisorSheetParams) -> cq.Workplane:
     return cq.Workplane("XY").placeSketch(outline(p)).extrude(p.thickness)
 
 
-def measured_holes(p: VisorSheetParams) -> tuple[list[float], list[float]]:
-    """(offsets from the centre line, diameters) of the circles of the cut profile."""
-    w, _ = p.size
-    circles = [c["circle"] for c in dxf.contours(outline(p)) if "circle" in c]
-    circles.sort()
-    return [cx - w / 2 for cx, _, _ in circles], [2 * r for _, _, r in circles]
+def measured_holes(p: VisorSheetParams, path: Path | None = None
+                   ) -> tuple[list[float], list[float]]:
+    """(offsets from the centre line, diameters) of the circles of the cut DXF at `path`
+    (written from the profile if None), the centre line being the middle of the sheet's
+    outline as found in the same file."""
+    if path is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            return measured_holes(p, dxf.export_dxf(outline(p), Path(tmp) / "cut.dxf"))
+    x0, _, x1, _ = cutcheck.parts(path)[0].bounds
+    mid = (x0 + x1) / 2
+    found = cutcheck.circles(path)
+    return [cx - mid for cx, _, _ in found], [2 * r for _, _, r in found]
 
 
-def interface(p: VisorSheetParams, result) -> dict:
-    """The holes, measured on the cut profile, for the fit check (cad.fit)."""
-    offsets, diameters = measured_holes(p)
+def interface(p: VisorSheetParams, result, files: dict | None = None) -> dict:
+    """The holes, measured on the cut DXF, for the fit check (cad.fit)."""
+    offsets, diameters = measured_holes(p, (files or {}).get("cut.dxf"))
     return {"kind": "holes", "pattern": p.sheet_pattern,
             "positions_mm": [round(o, 4) for o in offsets],
             "diameter_mm": round(min(diameters), 4) if diameters else 0.0}
 
 
-def checks(p: VisorSheetParams, result) -> dict:
-    offsets, diameters = measured_holes(p)
-    want = sorted(p.pattern.offsets)
-    err = max((abs(a - b) for a, b in zip(offsets, want)), default=None)
-    ok = len(offsets) == len(want) and err is not None and err < 1e-6
-    return {"hole_positions": {
-        "ok": bool(ok),
-        "detail": (f"{len(offsets)} holes Ø {p.hole_diameter:g} mm at "
-                   + ", ".join(f"{o:+g}" for o in offsets)
-                   + f" mm from the centre line ({p.pattern.title})"),
-        "measured_mm": [round(o, 4) for o in offsets]}}
+#: mm, accepted error on a hole's centre or a sheet's size in the cut file
+FILE_TOLERANCE_MM = 0.01
+
+
+def check_file(p: VisorSheetParams, path: Path) -> dict:
+    """The cut DXF against the punch pattern (cad.patterns, from the reference's table):
+    every hole at the pattern's offset from the sheet's centre line and at its distance
+    from the punched edge, and the sheet the size of its paper format."""
+    pat = p.pattern
+    x0, y0, x1, y1 = cutcheck.parts(path)[0].bounds
+    w, h = x1 - x0, y1 - y0
+    found = cutcheck.circles(path)
+    offsets = [cx - (x0 + x1) / 2 for cx, _, _ in found]
+    tops = [y1 - cy for _, cy, _ in found]
+    want = sorted(pat.offsets)
+    problems = []
+    if len(offsets) != len(want):
+        problems.append(f"{len(offsets)} holes for the {len(want)} of the pattern")
+    else:
+        err = max(abs(a - b) for a, b in zip(offsets, want))
+        if err > FILE_TOLERANCE_MM:
+            problems.append(f"a hole {err:.3f} mm off the pattern's offsets")
+    top_err = max((abs(t - pat.top_distance) for t in tops), default=0.0)
+    if top_err > FILE_TOLERANCE_MM:
+        problems.append(f"holes {min(tops):.2f} to {max(tops):.2f} mm from the punched edge "
+                        f"(pattern {pat.top_distance:g} mm)")
+    if p.sheet_size != "custom":
+        fw, fh = SHEET_SIZES[p.sheet_size]
+        if abs(w - fw) > FILE_TOLERANCE_MM or abs(h - fh) > FILE_TOLERANCE_MM:
+            problems.append(f"sheet {w:.2f} x {h:.2f} mm, not {p.sheet_size} {fw:g} x {fh:g}")
+    ok = not problems
+    detail = (f"measured on the cut DXF: {w:.1f} x {h:.1f} mm sheet, {len(offsets)} holes "
+              f"Ø {min((2 * r for *_, r in found), default=0):g} mm at "
+              + ", ".join(f"{o:+g}" for o in offsets)
+              + f" mm from the centre line, {min(tops, default=0):g} mm below the punched "
+              f"edge ({pat.title}: " + ", ".join(f"{o:+g}" for o in want)
+              + f" mm, {pat.top_distance:g} mm)") if ok else "; ".join(problems)
+    return {"ok": ok, "detail": detail, "measured_mm": [round(o, 4) for o in offsets]}
+
+
+def checks(p: VisorSheetParams, result, files: dict | None = None) -> dict:
+    """hole_positions (`check_file`) on the cut DXF the engine wrote (or written here)."""
+    if files is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            return {"hole_positions": check_file(
+                p, dxf.export_dxf(outline(p), Path(tmp) / "cut.dxf"))}
+    return {"hole_positions": check_file(p, files["cut.dxf"])}
 
 
 # ------------------------------------------------------------------ template

@@ -230,3 +230,24 @@ def test_worker_crash_fails_only_its_variant(designs_root, out_dir, edit):
     assert [(f.design, f.variant) for f in report.failures] == [("test-peg", "d3")]
     assert "worker process died" in report.failures[0].error
     assert sorted(report.built) == sorted(n for n in ALL if n != "test-peg/d3")
+
+
+def test_checks_may_measure_the_files_written(designs_root, out_dir):
+    """A checks(p, shape, files) receives the variant's files as written: a check that
+    measures the STL against a fixed 3 mm fails for the 5 mm peg, and the run fails."""
+    model = designs_root / "test-peg" / "model.py"
+    model.write_text(model.read_text(encoding="utf-8") + '''
+
+def checks(p, shape, files):
+    import trimesh
+    d = float(trimesh.load_mesh(files["stl"]).extents[0])
+    return {"stl_diameter": {"ok": abs(d - 3.0) < 0.05, "detail": f"{d:.3f} mm on the STL",
+                             "keys": sorted(files)}}
+''', encoding="utf-8")
+    report = run(designs_root, out_dir, designs=["test-peg"])
+    recs = records(report.manifest)
+    good, bad = recs["test-peg/d3"]["checks"], recs["test-peg/d5"]["checks"]
+    assert good["stl_diameter"]["ok"] and not bad["stl_diameter"]["ok"]
+    assert bad["stl_diameter"]["detail"] == "5.000 mm on the STL"
+    assert {"stl", "glb", "svg", "step"} <= set(good["stl_diameter"]["keys"])
+    assert report.exit_code == 1 and report.failed_checks == {"test-peg/d5": ["stl_diameter"]}

@@ -77,3 +77,34 @@ def test_stale_reason(tmp_path):
     assert stale_reason(rec, "k", tmp_path) == "stl file changed"
     (tmp_path / "d" / "v.stl").unlink()
     assert stale_reason(rec, "k", tmp_path) == "stl file missing"
+
+
+def test_key_follows_the_locked_library_versions(designs_root, tmp_path):
+    """Upgrading CadQuery or OCP in requirements.lock rebuilds; other pins do not."""
+    box = designs_root / "test-box"
+    lock = tmp_path / "requirements.lock"
+    text = cache.LOCK_FILE.read_text(encoding="utf-8")
+    assert cache.locked_versions()["cadquery"] != "unlocked"
+    lock.write_text(text, encoding="utf-8")
+    same = cache_key(box, PARAMS, lock=lock)
+    assert same == cache_key(box, PARAMS)
+    cq_line = next(line for line in text.splitlines() if line.startswith("cadquery=="))
+    ocp_line = next(line for line in text.splitlines() if line.startswith("cadquery-ocp=="))
+    lock.write_text(text.replace(cq_line, "cadquery==9.9.9"), encoding="utf-8")
+    assert cache.locked_versions(lock)["cadquery"] == "9.9.9"
+    assert cache_key(box, PARAMS, lock=lock) != same
+    lock.write_text(text.replace(ocp_line, "cadquery-ocp==7.9.9.9"), encoding="utf-8")
+    assert cache_key(box, PARAMS, lock=lock) != same
+    lock.write_text(text + "\nsome-other-tool==1.0\n", encoding="utf-8")
+    assert cache_key(box, PARAMS, lock=lock) == same
+    assert set(cache.locked_versions(tmp_path / "none.lock").values()) == {"unlocked"}
+
+
+def test_key_follows_the_facts_of_design_toml(designs_root):
+    """A table the checks read (e.g. [stock]) rebuilds; texts do not (see above)."""
+    box = designs_root / "test-box"
+    before = cache_key(box, PARAMS)
+    toml = box / "design.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + "\n[stock]\nsheets_mm = [[600, 400]]\n",
+                    encoding="utf-8")
+    assert cache_key(box, PARAMS) != before

@@ -35,7 +35,9 @@ def test_export_all_writes_four_readable_files(part, tmp_path):
 
     glb = trimesh.load(files["glb"], force="mesh")
     assert len(glb.faces) < len(stl.faces)  # preview is coarser than the print mesh
-    assert sorted(glb.extents) == pytest.approx([5, 10, 20], abs=1e-3)  # mm numbers
+    # metres, glTF's unit, +Y up: the block standing on z = 0 stands on y = 0
+    assert glb.bounds.ravel().tolist() == pytest.approx(
+        [-0.010, 0.0, -0.005, 0.010, 0.005, 0.005], abs=1e-6)
 
     svg = ET.parse(files["svg"]).getroot()
     ns = {"s": "http://www.w3.org/2000/svg"}
@@ -107,6 +109,8 @@ def test_assembly_glb_has_one_mesh_per_part(tmp_path):
     assert len(scene.geometry) == 2
     # The box's six faces arrive as one mesh of 12 triangles.
     assert sorted(len(g.faces) for g in scene.geometry.values())[0] == 12
+    # in metres: from the box's -5 mm face to the sphere's far side at 24 mm
+    assert scene.bounds[:, 0].tolist() == pytest.approx([-0.005, 0.024], abs=1e-4)
 
 
 @pytest.mark.parametrize("size, decimals", [(5, 2), (99, 2), (100, 1), (500, 1), (1500, 0)])

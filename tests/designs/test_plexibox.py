@@ -217,3 +217,140 @@ def test_instructions(lang):
     assert text.startswith("# ")
     assert "`kerf`" in text and "`sheet_thickness`" in text and "1220 × 610" in text
     assert "sheet-1.dxf" in text
+
+
+# ------------------------------------------------------------------ checks that can fail
+# Every cut-file check reads the DXF files and holds them to something outside the
+# model (the mating panel's own file and the kerf, the stock sheets of design.toml); each
+# is broken on purpose here and must fail.
+
+
+@pytest.fixture(scope="module")
+def cut_files(tmp_path_factory):
+    p = model.PARAMS()
+    return p, model.export_files(p, tmp_path_factory.mktemp("plexibox"))
+
+
+def _copy(files, folder):
+    import shutil
+    folder.mkdir(parents=True, exist_ok=True)
+    return {k: Path(shutil.copy(v, folder / Path(v).name)) for k, v in files.items()}
+
+
+def test_cut_files_pass_and_give_their_figures(cut_files):
+    p, files = cut_files
+    result = model.check_files(p, files)
+    assert all(c["ok"] for c in result.values()), result
+    for row in result["joints_mate"]["edges"].values():
+        assert row["clearance_mm"] == pytest.approx([0.0, 0.0], abs=1e-3)
+    sizes = result["fits_stock"]["panels_mm"]
+    W, D, H = p.outer
+    assert sizes["front"] == pytest.approx([W + p.kerf, H + p.kerf], abs=1e-3)
+    nest = result["nested_sheets"]
+    assert nest["sheets"] == 2 and nest["parts"] == 4
+    assert nest["min_gap_mm"] == pytest.approx(model.NEST_GAP, abs=1e-3)
+    assert nest["stock_mm"] == [1220.0, 610.0]
+
+
+def test_cut_without_kerf_compensation_fails_joints_mate(cut_files, tmp_path):
+    """Files drawn at nominal size and cut with a 0.15 mm kerf: every tab 0.15 mm thin,
+    every slot 0.15 mm wide: 0.3 mm of play, refused."""
+    p, files = cut_files
+    nominal = model.export_files(model.PARAMS(kerf=0.0), tmp_path)
+    result = model.check_files(p, nominal)
+    assert not result["joints_mate"]["ok"]
+    assert "clearance +0.150 to +0.300 mm" in result["joints_mate"]["detail"]
+
+
+def test_mate_with_another_finger_count_fails(cut_files, tmp_path):
+    p, files = cut_files
+    files = _copy(files, tmp_path)
+    ej = model.edge_joints(p)
+    j = ej["side-left"]["left"]
+    ej["side-left"]["left"] = joints.EdgeJoint(j.length, j.depth, j.count + 2, j.first)
+    pts = joints.panel_outline(*p.panel_sizes()["side-left"], ej["side-left"], p.kerf)
+    dxf.export_dxf(model.cq.Workplane("XY").add(model._face(pts)), files["side-left.dxf"])
+    result = model.check_files(p, files)
+    assert not result["joints_mate"]["ok"]
+    assert "front.left / side-left.left" in result["joints_mate"]["detail"]
+    assert "front.right / side-right.left" not in result["joints_mate"]["detail"]
+
+
+def test_shallow_slots_fail(cut_files, tmp_path):
+    """Slots cut 1 mm short of the 3 mm sheet: the tabs would stand proud."""
+    p, files = cut_files
+    files = _copy(files, tmp_path)
+    edges = {name: (None if j is None else joints.EdgeJoint(j.length, j.depth - 1.0,
+                                                              j.count, j.first))
+             for name, j in model.edge_joints(p)["top"].items()}
+    pts = joints.panel_outline(*p.panel_sizes()["top"], edges, p.kerf)
+    dxf.export_dxf(model.cq.Workplane("XY").add(model._face(pts)), files["top.dxf"])
+    result = model.check_joints(p, files)
+    assert not result["ok"] and "slots shallower than the 3 mm sheet" in result["detail"]
+
+
+def test_stock_not_declared_fails(cut_files):
+    p, files = cut_files
+    meta = {"stock": {"sheets_mm": [[1000, 500]]}}
+    result = model.check_files(p, files, meta)
+    assert not result["fits_stock"]["ok"]
+    assert "not a stock sheet declared" in result["fits_stock"]["detail"]
+    small = model.check_files(p, files, {"stock": {"sheets_mm": [[500, 400], [1220, 610]]}})
+    assert small["fits_stock"]["ok"]  # every panel fits the larger declared sheet
+    tiny = model.check_files(p, files, {"stock": {"sheets_mm": [[500, 400]]}})
+    assert "larger than every declared stock sheet" in tiny["fits_stock"]["detail"]
+
+
+def test_nested_sheet_overlap_gap_outside_and_missing_part_fail(cut_files, tmp_path):
+    import ezdxf
+    p, files = cut_files
+
+    def tampered(name, edit):
+        f = _copy(files, tmp_path / name)
+        doc = ezdxf.readfile(str(f["sheet-1.dxf"]))
+        edit(doc.modelspace())
+        doc.saveas(str(f["sheet-1.dxf"]))
+        return model.check_files(p, f)["nested_sheets"]
+
+    def outlines(msp):
+        return sorted(msp.query("LWPOLYLINE"), key=lambda e: min(x for x, *_ in e.get_points()))
+
+    def move(dx):  # the second panel on the sheet moved towards the first
+        def edit(msp):
+            msp_e = outlines(msp)[1]
+            pts = [(x + dx, y, b) for x, y, b in msp_e.get_points("xyb")]
+            msp_e.set_points(pts, format="xyb")
+        return edit
+    close = tampered("close", move(-(model.NEST_GAP - 0.1)))
+    assert not close["ok"] and "CLOSER than the 0.15 mm kerf" in close["detail"]
+    over = tampered("over", move(-(model.NEST_GAP + 2.0)))
+    assert not over["ok"] and "OVERLAP" in over["detail"]
+    out = tampered("out", move(1220.0))
+    assert not out["ok"] and "OUTSIDE" in out["detail"]
+    gone = tampered("gone", lambda msp: msp.delete_entity(outlines(msp)[1]))
+    assert not gone["ok"] and "missing areas" in gone["detail"]
+
+
+def test_a_failing_check_fails_the_build(tmp_path):
+    """`python -m cad build` on a copy whose design.toml declares 1000 x 500 mm sheets
+    only: the panels fit no declared sheet, the variant fails, the exit status is 1."""
+    import shutil
+
+    from cad import cli
+    from cad.build import read_manifest
+    root = tmp_path / "designs"
+    shutil.copytree(DESIGN, root / "plexibox", ignore=shutil.ignore_patterns("__pycache__"))
+    toml = root / "plexibox" / "design.toml"
+    text = toml.read_text(encoding="utf-8")
+    assert text.count("sheets_mm = [[1220, 610]]") == 1
+    text = text.replace("sheets_mm = [[1220, 610]]", "sheets_mm = [[1000, 500]]")
+    text = text.replace("sheet_thickness = [3.0, 5.0]", "sheet_thickness = [3.0]")
+    toml.write_text(text, encoding="utf-8")
+    out = tmp_path / "build"
+    code = cli.main(["build", "--root", str(root), "--out", str(out), "--jobs", "1",
+                     "--quiet"])
+    assert code == 1
+    rec = read_manifest(out)["variants"][0]
+    assert rec["variant"] == "t3" and rec["ok"] is False
+    assert rec["checks"]["fits_stock"]["ok"] is False
+    assert rec["checks"]["joints_mate"]["ok"] and rec["checks"]["nested_sheets"]["ok"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import shutil
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cad import dxf
+from cad import cutcheck, dxf
 from cad.fit import check_fit
 from cad.params import ParameterError
 from cad.patterns import SHEET_PATTERNS
@@ -20,6 +22,8 @@ DESIGN = Path(__file__).resolve().parents[2] / "designs" / "visor-lasercut"
 design = read_design(DESIGN)
 model = design.model()
 VARIANTS = {v.id: v.params for v in design.variants()}
+META = tomllib.loads((DESIGN / "design.toml").read_text(encoding="utf-8"))
+KERF = META["stock"]["kerf_mm"]
 
 
 class Ellipse:
@@ -76,13 +80,19 @@ def test_variant_geometry_dxf_and_fit(vid, tmp_path):
     # fit against both sheets of the pattern
     sheets = read_design(DESIGN.parent / "visor-sheet")
     pegs = model.interface(p, wp)
-    assert pegs["diameter_mm"] == pytest.approx(math.hypot(p.tab_width, t), abs=1e-4)
+    # the folded tab as cut: the laser's kerf (design.toml) off the tab's width
+    assert pegs["diameter_mm"] == pytest.approx(math.hypot(p.tab_width - KERF, t), abs=1e-4)
     for v in sheets.variants():
         if v.params.sheet_pattern == p.sheet_pattern:
             result = check_fit(pegs, sheets.model().interface(v.params, None))
             assert result["ok"], result["detail"]
             assert result["max_error_mm"] < 0.01
-    assert all(c["ok"] for c in model.checks(p, wp).values())
+    files = model.export_files(p, tmp_path / "files")
+    assert model.interface(p, wp, files) == pegs
+    checks = model.checks(p, wp, files)
+    assert all(c["ok"] for c in checks.values()), checks
+    assert checks["tab_fit"]["clearance_mm"] == pytest.approx(
+        pat.hole_diameter - math.hypot(p.tab_width - KERF, t), abs=1e-3)
 
 
 def test_naive_tab_placement_would_be_off():
@@ -115,7 +125,7 @@ def test_bad_input_names_field_value_range():
     with pytest.raises(ParameterError) as info:
         model.PARAMS(tab_width=6.0)
     msg = str(info.value)
-    assert "tab_width" in msg and "6.0" in msg and "from 4.94 to 5.75 mm" in msg
+    assert "tab_width" in msg and "6.0" in msg and "from 5.09 to 5.90 mm" in msg
     with pytest.raises(ParameterError) as info:
         model.PARAMS(band_reach=150.0)
     assert "band_reach" in str(info.value) and "at least 158.5 mm" in str(info.value)
@@ -130,8 +140,11 @@ def test_bad_input_names_field_value_range():
        reach=st.floats(110.0, 240.0))
 def test_property_valid_builds_one_solid_invalid_names_field(pattern, head, t, height, tab,
                                                             reach):
+    # the strap slot follows the band's height (its default, 12 mm, needs a 16 mm band):
+    # every refusal then names a drawn field
     kw = dict(sheet_pattern=pattern, head_size=head, material_thickness=t,
-              band_height=height, tab_width=tab, band_reach=reach)
+              band_height=height, tab_width=tab, band_reach=reach,
+              strap_slot_height=max(4.0, min(12.0, height - 4.0)))
     try:
         p = model.PARAMS(**kw)
     except ParameterError as err:
@@ -140,3 +153,98 @@ def test_property_valid_builds_one_solid_invalid_names_field(pattern, head, t, h
     wp = model.build(p)
     assert len(wp.solids().vals()) == 1 and wp.val().isValid()
     assert len(model.measured_tabs(p)) == len(p.pattern.offsets)
+
+
+# ------------------------------------------------------------------ checks that can fail
+
+
+def _files(p, folder):
+    return model.export_files(p, folder)
+
+
+def test_checks_hold_the_files_to_the_pattern_the_kerf_and_the_stock(tmp_path):
+    p = VARIANTS["m-eu-888"]
+    result = model.check_files(p, _files(p, tmp_path))
+    assert all(c["ok"] for c in result.values()), result
+    nest = result["nested_sheet"]
+    assert nest["parts"] == model.nest_result(p).parts_per_sheet
+    # the nest keeps its 2 mm gap on the arcs as cut, to the arcs' flattening
+    assert KERF < nest["min_gap_mm"] <= p.nest_gap + 1e-6
+    assert nest["min_gap_mm"] == pytest.approx(p.nest_gap, abs=0.05)
+
+
+def test_tabs_too_wide_for_the_holes_fail(monkeypatch, tmp_path):
+    """A cut file with 6.0 mm tabs (the model's validation bypassed): 5.85 mm as cut,
+    folded diagonal 5.90 mm in a 6 mm hole: 0.10 mm clearance, below the 0.2 mm least."""
+    p = VARIANTS["m-eu-888"]
+    monkeypatch.setattr(model.PARAMS, "validate", lambda self: None)
+    wide = model.PARAMS(tab_width=6.0)
+    files = _files(p, tmp_path)
+    dxf.export_dxf(model.outline(wide), files["cut.dxf"])
+    result = model.check_files(p, files)
+    assert not result["tab_fit"]["ok"] and result["tab_positions"]["ok"]
+    assert result["tab_fit"]["clearance_mm"] == pytest.approx(
+        6.0 - math.hypot(6.0 - KERF, p.material_thickness), abs=1e-3)
+
+
+def test_tabs_of_another_pattern_fail(tmp_path):
+    p = VARIANTS["m-eu-888"]
+    files = _files(p, tmp_path)
+    other = _files(VARIANTS["m-eu-iso838"], tmp_path / "other")
+    shutil.copy(other["cut.dxf"], files["cut.dxf"])
+    result = model.check_files(p, files)
+    assert not result["tab_positions"]["ok"]
+    assert result["tab_positions"]["max_error_mm"] == pytest.approx(6.0, abs=0.01)
+
+
+def _doc_with(path, extra):
+    import ezdxf
+    doc = ezdxf.readfile(str(path))
+    extra(doc.modelspace())
+    doc.saveas(str(path))
+
+
+def test_overlapping_or_too_close_bands_in_the_nest_fail(tmp_path):
+    p = VARIANTS["m-eu-888"]
+    files = _files(p, tmp_path)
+    first = cutcheck.lwpolylines(files["nest.dxf"])[0]
+
+    def shifted(dy):
+        return lambda msp: msp.add_lwpolyline([(x, y + dy, b) for x, y, b in first],
+                                              format="xyb", close=True,
+                                              dxfattribs={"layer": "CUT"})
+    _doc_with(files["nest.dxf"], shifted(0.5))  # a band cut twice, 0.5 mm apart
+    result = model.check_files(p, files)["nested_sheet"]
+    assert not result["ok"] and result["overlaps"] >= 1
+    assert "OVERLAP" in result["detail"] and "not expected" in result["detail"]
+
+
+def test_nest_on_an_undeclared_sheet_fails(tmp_path):
+    p = model.PARAMS(stock_width=500.0, stock_height=400.0)
+    result = model.check_files(p, _files(p, tmp_path))["nested_sheet"]
+    assert not result["ok"] and "not a stock sheet declared" in result["detail"]
+
+
+def test_a_failing_check_fails_the_build(tmp_path):
+    """`python -m cad build` on a copy whose design.toml declares other stock sheets:
+    the nest is not on a declared sheet, the variant fails, the exit status is 1."""
+    from cad import cli
+    from cad.build import read_manifest
+    root = tmp_path / "designs"
+    shutil.copytree(DESIGN, root / "visor-lasercut",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    toml = root / "visor-lasercut" / "design.toml"
+    text = toml.read_text(encoding="utf-8")
+    assert text.count("sheets_mm = [[600, 400]]") == 1
+    text = text.replace("sheets_mm = [[600, 400]]", "sheets_mm = [[1220, 610]]")
+    text = text.replace('sheet_pattern = ["eu-888", "eu-iso838", "se-8", "us-3", "us-6"]',
+                        'sheet_pattern = ["eu-888"]')
+    toml.write_text(text, encoding="utf-8")
+    out = tmp_path / "build"
+    code = cli.main(["build", "--root", str(root), "--out", str(out), "--jobs", "1",
+                     "--quiet"])
+    assert code == 1
+    rec = read_manifest(out)["variants"][0]
+    assert rec["variant"] == "m-eu-888" and rec["ok"] is False
+    assert rec["checks"]["nested_sheet"]["ok"] is False
+    assert rec["checks"]["tab_fit"]["ok"] and rec["checks"]["tab_positions"]["ok"]

@@ -128,3 +128,68 @@ def test_property_valid_builds_one_solid_invalid_names_field(size, pattern, hole
     wp = model.build(p)
     assert len(wp.solids().vals()) == 1 and wp.val().isValid()
     assert len(dxf.contours(model.outline(p))) == 1 + len(p.pattern.offsets)
+
+
+# ------------------------------------------------------------------ checks that can fail
+
+
+def _cut(p, path):
+    return dxf.export_dxf(model.outline(p), path)
+
+
+def test_hole_check_reads_the_engine_file(tmp_path):
+    p = VARIANTS["a4-eu-888"]
+    files = {"cut.dxf": _cut(p, tmp_path / "cut.dxf")}
+    result = model.checks(p, None, files)["hole_positions"]
+    assert result["ok"] and result["measured_mm"] == [-120.0, -40.0, 40.0, 120.0]
+    assert model.interface(p, None, files)["positions_mm"] == [-120.0, -40.0, 40.0, 120.0]
+
+
+def test_file_of_another_pattern_or_sheet_fails(tmp_path):
+    p = VARIANTS["a4-eu-888"]
+    other = _cut(VARIANTS["a4-eu-iso838"], tmp_path / "iso.dxf")
+    result = model.check_file(p, other)
+    assert not result["ok"] and "6.000 mm off the pattern" in result["detail"]
+    letter = _cut(VARIANTS["letter-eu-888"], tmp_path / "letter.dxf")
+    result = model.check_file(p, letter)
+    assert not result["ok"] and "not a4 297 x 210" in result["detail"]
+    us3 = _cut(VARIANTS["a4-us-3"], tmp_path / "us3.dxf")
+    assert "3 holes for the 4 of the pattern" in model.check_file(p, us3)["detail"]
+
+
+def test_holes_off_the_punched_edge_fail(monkeypatch, tmp_path):
+    """Holes 1 mm lower than the pattern's distance from the punched edge."""
+    p = VARIANTS["a4-eu-888"]
+    w, h = p.size
+    low = [(x, y - 1.0) for x, y in p.hole_centres]
+    monkeypatch.setattr(type(p), "hole_centres", property(lambda self: low))
+    result = model.check_file(p, _cut(p, tmp_path / "low.dxf"))
+    assert not result["ok"] and "from the punched edge (pattern 22.4 mm)" in result["detail"]
+
+
+def test_a_failing_check_fails_the_build(tmp_path):
+    """`python -m cad build` on a copy whose holes are drawn 1 mm low: refused."""
+    import shutil
+
+    from cad import cli
+    from cad.build import read_manifest
+    root = tmp_path / "designs"
+    shutil.copytree(DESIGN, root / "visor-sheet", ignore=shutil.ignore_patterns("__pycache__"))
+    mp = root / "visor-sheet" / "model.py"
+    text = mp.read_text(encoding="utf-8")
+    assert text.count("y = h - self.pattern.top_distance\n") == 1
+    mp.write_text(text.replace("y = h - self.pattern.top_distance\n",
+                               "y = h - self.pattern.top_distance - 1.0\n"), encoding="utf-8")
+    toml = root / "visor-sheet" / "design.toml"
+    text = toml.read_text(encoding="utf-8")
+    text = text.replace('sheet_size = ["a4", "letter"]', 'sheet_size = ["a4"]')
+    text = text.replace('sheet_pattern = ["eu-888", "eu-iso838", "se-8", "us-3", "us-6"]',
+                        'sheet_pattern = ["eu-888"]')
+    toml.write_text(text, encoding="utf-8")
+    out = tmp_path / "build"
+    code = cli.main(["build", "--root", str(root), "--out", str(out), "--jobs", "1",
+                     "--quiet"])
+    assert code == 1
+    rec = read_manifest(out)["variants"][0]
+    assert rec["variant"] == "a4-eu-888" and rec["ok"] is False
+    assert rec["checks"]["hole_positions"]["ok"] is False
