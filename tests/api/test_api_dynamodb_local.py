@@ -67,7 +67,8 @@ def test_store_transaction_on_the_real_engine(fresh_table):
     assert store.get_public("R-AAAAAAAA") is None
     public, personal = store.get_public("R-BBBBBBBB"), store.get_personal("R-BBBBBBBB")
     assert public["items"] == [{"design": "visor-headband", "variant": None, "quantity": 200,
-                                "allocated": 0, "delivered": 0}]
+                                "allocated": 0, "produced": 0, "shipped": 0,
+                                "delivered": 0}]
     assert "contact" not in public and "expires_at" not in public
     assert personal["contact"]["email"] == "jeanne.martin@chu-caen.example"
     assert int(personal["expires_at"]) > 0

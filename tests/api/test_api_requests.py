@@ -40,7 +40,8 @@ def test_public_and_personal_data_are_stored_apart(client, table):
     assert public["organization"] == {"name": "CHU de Caen", "type": "hospital"}
     assert public["region"] == "Northshire" and public["postcode"] == "14000"
     assert public["items"] == [{"design": "visor-headband", "variant": None, "quantity": 200,
-                                "allocated": 0, "delivered": 0}]
+                                "allocated": 0, "produced": 0, "shipped": 0,
+                                "delivered": 0}]
     assert public["needed_by"] == body["needed_by"]
     assert "expires_at" not in public
     public_text = json.dumps(public, default=str)
