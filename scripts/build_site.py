@@ -47,6 +47,7 @@ def lang_config(lang: str, languages: list[str], hub: dict, slugs: list[str],
         "site_dir": str(site_dir / lang),
         "theme": {"language": lang, "custom_dir": str(ROOT / "docs" / "overrides")},
         "plugins": {"gen-files": {"scripts": [str(ROOT / "scripts" / "gen_pages.py")]}},
+        "hooks": [str(ROOT / "scripts" / "mkdocs_hooks.py")],
         "nav": sc.nav(lang, pages, slugs, techs),
         "extra": {"alternate": [
             # Relative to the site root; MkDocs makes them relative to each page. `base`
@@ -95,6 +96,24 @@ def strip_indentation(page: str) -> str:
 def compact_html(site_lang: Path) -> None:
     for page in site_lang.rglob("*.html"):
         page.write_text(strip_indentation(page.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_CSS_BREAK = re.compile(r"\s*\n\s*")
+_CSS_AFTER = re.compile(r"([{};,])\n")
+
+
+def strip_css_comments(css: str) -> str:
+    """Our stylesheet without its comments, indentation and the line breaks after { } ;
+    and , (Material's is minified). The comments explain the rules in docs/assets/; each
+    page need not load them."""
+    text = _CSS_BREAK.sub("\n", _CSS_COMMENT.sub("", css)).strip()
+    return _CSS_AFTER.sub(r"\1", text) + "\n"
+
+
+def compact_css(site_lang: Path) -> None:
+    for sheet in (site_lang / "assets" / "stylesheets").glob("usine*.css"):
+        sheet.write_text(strip_css_comments(sheet.read_text(encoding="utf-8")), encoding="utf-8")
 
 
 def redirect_html(hub: dict, languages: list[str]) -> str:
@@ -146,6 +165,7 @@ def build(site_dir: Path, languages: list[str] | None = None, strict: bool = Tru
                 source_map.unlink()
             compact_search_index(site_dir / lang)
             compact_html(site_dir / lang)
+            compact_css(site_dir / lang)
             timings[lang] = time.perf_counter() - started
     (site_dir / "index.html").write_text(redirect_html(hub, all_langs), encoding="utf-8")
     return timings

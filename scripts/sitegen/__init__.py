@@ -24,6 +24,7 @@ One module per job:
     context       SiteContext: what a marker's renderer may use
     markers       `<!-- usine:NAME -->` markers of hand-written pages and their renderers
     nav           the navigation of a language's site
+    tables        every table in a focusable, named region (scrolls from the keyboard)
 
 The names below are re-exported so that `import sitegen as sc` reaches them all.
 """
@@ -48,6 +49,7 @@ from .markers import MARKERS, has_markers, marker, render_markers
 from .nav import HANDWRITTEN_ORDER, nav
 from .technology import (PROFILE_DIR, TECHNOLOGIES, parse_ini, profiles_used,
                          technologies, technology_markdown, technology_page_path)
+from .tables import focusable_tables, table_name
 from .request_form import FORM, ORG_TYPES, form_words, request_form_html
 from .variant_panel import PREVIEW_GLB_MAX, preview_glb, variant_block, varying_params
 from .words import (FALLBACK_LANG, LANGUAGE_NAMES, STATUSES, UI, status_label,

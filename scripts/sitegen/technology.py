@@ -73,8 +73,13 @@ def technology_markdown(tech: str, designs: list[Design], lang: str,
         out += [f"### [{cell(title)}]({page})", "",
                 f"{w['review_status']}: **{status_label(design_status(d), lang)}**", ""]
         if d.variants:
-            out += variants_table(d, lang, link=page)
-            out += parameters_table(d, lang)
+            # Headings of their own: each table is named by the headings above it
+            # (sitegen/tables.py), so "Demo clip – Parameters" is told from "Demo clip –
+            # Variants" and from another design's tables.
+            out += [f"#### {w['variants']}", "", *variants_table(d, lang, link=page)]
+            params = parameters_table(d, lang)
+            if params:
+                out += [f"#### {w['parameters']}", "", *params]
     return "\n".join(out)
 
 

@@ -307,3 +307,9 @@ def test_strip_indentation_keeps_preformatted_text():
     page = "<div>\n    <p>a</p>\n  <pre><code>\n  keep\n    this</code></pre>\n  <textarea>\n  too</textarea>\n  <b>"
     assert strip_indentation(page) == (
         "<div>\n<p>a</p>\n<pre><code>\n  keep\n    this</code></pre>\n<textarea>\n  too</textarea>\n<b>")
+
+
+def test_strip_css_comments_keeps_the_rules():
+    from build_site import strip_css_comments
+    css = "/* a\n   b */\n:root {\n  --x: #fff;\n}\n\n/* c */\n.a { color: red; } /* d */\n"
+    assert strip_css_comments(css) == ":root {--x: #fff;}.a { color: red; }\n"
