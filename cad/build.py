@@ -3,7 +3,8 @@
 For every published design and every variant of its matrix, the engine computes the
 cache key (cad.cache); a variant whose key, files and file hashes match the previous
 manifest is reused as is, the others are built in worker processes: import the model,
-build, export four files, check the mesh and the design's own rules (a model's
+build, export four files (and, for a printed part, the 3MF PrusaSlicer saves with the
+reference profile), check the mesh and the design's own rules (a model's
 `checks(params, result, files)` receives the files written for the variant, so it
 measures what is published), measure. A model
 that raises costs only its own variant: the others are built, the manifest keeps only
@@ -36,13 +37,13 @@ from cad.measure import measure
 from cad.meshcheck import check_mesh, load_mesh
 from cad.registry import (DEFAULT_ROOT, REPO_ROOT, SLUG_RE, Design, DesignError,
                           load_model, published_designs)
-from cad.slicer import slice_stl, slicer_fingerprint
+from cad.slicer import export_3mf, profile_settings, slice_stl, slicer_fingerprint
 
 MANIFEST_SCHEMA = 1
 MANIFEST_NAME = "manifest.json"
 DEFAULT_OUT = REPO_ROOT / "build"
 #: file extensions the engine writes into build/<slug>/ (stale ones are removed)
-OUTPUT_EXTS = set(FORMATS) | {"dxf", "pdf"}
+OUTPUT_EXTS = set(FORMATS) | {"dxf", "pdf", "3mf"}
 
 
 def slicer_cache_dir() -> Path:
@@ -273,6 +274,10 @@ def build_variant(task: Task) -> dict[str, Any]:
             figures["print"] = slice_stl(paths["stl"], cache_dir=slicer_cache_dir(),
                                          units=units)
             figures["print"].pop("cached", None)
+            if figures["print"]["available"]:
+                # printer-ready: the same part on the same profile, as PrusaSlicer saves it
+                paths["3mf"] = export_3mf(paths["stl"], folder / f"{task.variant}.3mf")
+                figures["print"]["settings"] = profile_settings()
         cut_fig = _cut_figure(cut)
         if cut_fig is not None:
             figures["cut"] = cut_fig

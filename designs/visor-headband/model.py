@@ -33,10 +33,13 @@ worn):
   `truss_rib_height` tall, printed on the bed; the walls, in-plane plates, carry the
   shear from the ribs up to their top edge. The centre panel (TRUSS_CENTRE_GAP each side
   of x = 0, where symmetry leaves no shear) has no rib, so the section at x = 0 is
-  exactly the two walls: the in-plane second moment is about h t d^2 / 2 (h =
-  `truss_height`, t = 0.9 mm, d = D - t between the walls' middles). Over the front the
-  walls are `truss_height` tall; from an end post's length (END_POST) before each strap
-  slot to the end they rise to `band_height` (a vertical step, no overhang), and the
+  exactly the two walls: the in-plane second moment is about t d^2 h_o h_i / (h_o + h_i)
+  (t = 0.9 mm, d = D - t between the walls' middles, h_o and h_i the walls' heights).
+  Over the front the outer wall is `truss_height` tall (it carries the pegs) and the
+  inner one `truss_inner_height` (default: the band height, 9 mm: the tall wall resists
+  sagging under the sheet's weight and spreads the pressure on the forehead); from an
+  end post's length (END_POST) before each strap slot to the end both walls are
+  `band_height` tall (a vertical step, no overhang), and the
   end is closed by concentric half-rounds (a ring 0.9 mm thick). The strap slots go
   through both walls; no rib crosses them. Stacks use the wall profile (the band above
   would print on air over the lower front).
@@ -48,14 +51,15 @@ worn):
   band less a 1.5 mm rim at top and bottom; their ceiling is a short bridge.
 - Optional lower reinforcement bar (`reinforcement_width` > 0): a flange 1.1 mm thick
   (the first layer and three more) along the lower edge, pointing inwards, over the
-  front between the strap slots. It stiffens the band in its own plane (see cad.section)
+  front between the strap slots. It stiffens the band in its own plane (see cad.section_props)
   at a cost in print time and filament. Printed on the bed, so single bands only.
 - Stacks (`stack_count` N > 1): N identical bands one above the other, `stack_gap`
   apart (one layer by default: the slicer prints the next band on the previous one's
   top, and they break apart by hand). Slicers reject an empty layer, so the gap is
   crossed by thin pillars (PILLAR_SIZE square) inside the wall every PILLAR_PITCH mm,
   and every peg above the first band stands on a pillar rising from the peg below.
-  Stack height = N x band_height + (N - 1) x stack_gap.
+  Stack height = N x band_height + (N - 1) x stack_gap. The stack variants use a
+  0.9 mm wall (one perimeter loop per layer) for speed.
 
 Peg patterns are data (cad.patterns), shared with the visor-sheet and visor-lasercut
 designs; cad.fit checks every headband against every sheet of its pattern.
@@ -68,7 +72,7 @@ from dataclasses import dataclass
 import cadquery as cq
 import numpy as np
 
-from cad import ellipse, section
+from cad import ellipse, section_props
 from cad.anthropometry import HEAD_SIZES
 from cad.fit import MAX_CLEARANCE_MM, MIN_CLEARANCE_MM
 from cad.params import Params, param
@@ -130,9 +134,15 @@ class VisorHeadbandParams(Params):
             "time grows with it (about 2.7 min per mm on the reference profile). The "
             "strap slots are this less 3 mm tall.")
     band_thickness: float = param(
-        1.6, min=1.6, max=4.0, title="Band thickness",
-        doc="Wall thickness of the band. At least 1.6 mm: two perimeters of a 0.4 mm "
-            "nozzle on each face. 1.6 mm prints as perimeters only (fastest).")
+        1.6, min=0.9, max=4.0, title="Band thickness",
+        doc="Wall thickness of the wall band: 0.9 mm (one perimeter loop: two 0.45 mm "
+            "extrusion lines, one on each face, as each truss wall) or from 1.6 mm (two "
+            "loops and more); between the two, the slicer fills the gap slowly. 1.6 mm "
+            "is the single band's default; stacks use 0.9 mm (one loop per layer: "
+            "about 0.38 x the 3DVerkstan headband's time per band in a stack of 20, "
+            "against 0.5 x at 1.6 mm), but less stiff: about a sixth of the in-plane "
+            "second moment (0.55 against 3.1 mm4) and 0.56 x the sag one (55 against "
+            "97 mm4).")
     band_reach: float = param(
         160.0, min=100.0, max=230.0, title="Band reach",
         doc="Arc length along the band's outer surface from the centre line to each "
@@ -177,18 +187,30 @@ class VisorHeadbandParams(Params):
         doc="truss = two thin upright walls (0.9 mm: two extrusion lines each; the "
             "inner one against the head, the outer one carrying the pegs) truss_depth "
             "apart, joined by diagonal ribs on the bed: stiffer in its own plane than "
-            "the 3DVerkstan headband (second moment 700 against 595 mm4) in about 0.55 x "
+            "the 3DVerkstan headband (second moment 841 against 595 mm4) and against "
+            "sagging (78 against 74 mm4, with the default 9 mm inner wall) in about 0.59 x "
             "its print time. wall = one upright wall band_thickness thick (about 0.5 x "
             "the time, but 3 mm4: flexible in its own plane). Stacks use the wall.")
     truss_depth: float = param(
         17.0, min=6.0, max=25.0, title="Truss depth",
         doc="Truss band only: radial depth from the inner wall's head side to the outer "
-            "wall's outer face. The in-plane stiffness grows with its square (16 mm "
-            "gives 616 mm4, 17 mm 700 mm4, with 6 mm walls); the time barely changes.")
+            "wall's outer face. The in-plane stiffness grows with its square (17 mm "
+            "gives 841 mm4 with the default 6 mm outer and 9 mm inner walls, 700 mm4 "
+            "with two 6 mm walls); the time barely changes.")
     truss_height: float = param(
         6.0, min=5.0, max=30.0, title="Truss height",
         doc="Truss band only: height of the two walls over the front; the ends, round "
             "the strap slots, keep band_height.")
+    truss_inner_height: float = param(
+        0.0, min=0.0, max=30.0, title="Truss inner wall height",
+        doc="Truss band only: height of the inner wall (against the forehead) over the "
+            "front; 0 (the default) = the band height. truss_height is the outer "
+            "wall's (it carries the pegs). One tall wall and one lower wall resist "
+            "sagging under the sheet's weight (a wall's second moment grows with the "
+            "cube of its height) for less print time than two tall walls: a 9 mm inner "
+            "wall and a 6 mm outer one give 78 mm4 against the 3DVerkstan headband's "
+            "74 mm4 (two 6 mm walls: 32 mm4), in about 0.59 x its print time; the tall "
+            "wall against the forehead also spreads the band's pressure.")
     truss_rib_height: float = param(
         0.8, min=0.5, max=30.0, title="Truss rib height",
         doc="Truss band only: height of the diagonal ribs, printed on the bed from the "
@@ -216,8 +238,13 @@ class VisorHeadbandParams(Params):
         return TRUSS_WALL if self.band_profile == "truss" else self.band_thickness
 
     @property
+    def inner_height(self) -> float:
+        """Truss band: height of the inner wall over the front (0 = band_height)."""
+        return self.truss_inner_height or self.band_height
+
+    @property
     def rib_height(self) -> float:
-        return min(self.truss_rib_height, self.truss_height)
+        return min(self.truss_rib_height, self.truss_height, self.inner_height)
 
     @property
     def tall_from_arc(self) -> float:
@@ -286,6 +313,10 @@ class VisorHeadbandParams(Params):
             self.fail("band_reach",
                       f"at most {hi:.0f} mm for head size {self.head_size!r}: a longer band "
                       f"wraps round the head and cannot be put on")
+        if TRUSS_WALL + 1e-9 < self.band_thickness < 1.6 - 1e-9:
+            self.fail("band_thickness",
+                      f"{TRUSS_WALL:g} mm (one perimeter loop) or from 1.6 to 4 mm (two "
+                      f"loops and more)")
         if self.slot_height < 4.0 - 1e-9:
             self.fail("band_height", f"at least {4 + 2 * SLOT_RIM:g} mm to leave a 4 mm strap slot")
         if self.peg_top_z + 1.0 > self.band_height:
@@ -305,6 +336,11 @@ class VisorHeadbandParams(Params):
                           "profile")
             if self.truss_height > self.band_height + 1e-9:
                 self.fail("truss_height", f"at most the band height ({self.band_height:g} mm)")
+            if self.truss_inner_height and not (
+                    3.0 - 1e-9 <= self.truss_inner_height <= self.band_height + 1e-9):
+                self.fail("truss_inner_height",
+                          f"0 (the band height) or from 3 mm to the band height "
+                          f"({self.band_height:g} mm)")
             if self.peg_top_z + 1.0 > self.truss_height:
                 self.fail("truss_height",
                           f"at least {self.peg_top_z + 1.0:.1f} mm to carry "
@@ -422,12 +458,15 @@ def _band(p: VisorHeadbandParams, t_end: float) -> cq.Solid:
                                   cq.Vector(0, 0, p.band_height + 2)).translate(
                                       cq.Vector(0, 0, -1))
     body = body.cut(core)
-    if p.truss_height < p.band_height:
-        A, B = p.outer_semi_axes
-        t_tall = param_at_arc(A, B, p.tall_from_arc)
-        top = cq.Solid.extrudeLinear(_sector_face(a - 1, b - 1, p.depth + 2, t_tall),
-                                     cq.Vector(0, 0, p.band_height))
-        body = body.cut(top.translate(cq.Vector(0, 0, p.truss_height)))
+    A, B = p.outer_semi_axes
+    t_tall = param_at_arc(A, B, p.tall_from_arc)
+    half = p.depth / 2  # the empty core's middle: the inner wall inside, the outer outside
+    for h, (a0, b0, T0) in ((p.inner_height, (a - 1, b - 1, half + 1)),
+                            (p.truss_height, (a + half, b + half, half + 1))):
+        if h < p.band_height:
+            top = cq.Solid.extrudeLinear(_sector_face(a0, b0, T0, t_tall),
+                                         cq.Vector(0, 0, p.band_height))
+            body = body.cut(top.translate(cq.Vector(0, 0, h)))
     ribs = [cq.Solid.extrudeLinear(f, cq.Vector(0, 0, p.rib_height)) for f in _rib_faces(p)]
     return body.fuse(*ribs).clean()
 
@@ -747,12 +786,17 @@ def band_section_solid(p: VisorHeadbandParams) -> cq.Solid:
     return body
 
 
+def section_face(p: VisorHeadbandParams):
+    """The band's section by the plane x = 0 (the front centre line), pegs excluded, as
+    an OCCT face (cad.section_props)."""
+    return section_props.brep_section_face(band_section_solid(p), 0.0)
+
+
 def figures(p: VisorHeadbandParams, result) -> dict:
-    """Stiffness proxy: second moments of the band's section at the front centre line
-    (cad.section; the same method is applied to the anchor headband's STL). For the
-    truss band the plane x = 0 falls in the rib-free centre panel: the section is the
-    two walls, counted as one section (the ribs make them act as one; the proxy does
-    not count the ribs' shear flexibility)."""
-    loops = section.brep_section(band_section_solid(p), 0.0)
-    return {"stiffness": section.bending_figure(loops, "front centre line (x = 0), "
-                                                "band and reinforcement bar, pegs excluded")}
+    """Stiffness proxy: second moments of the band's section at the front centre line,
+    measured by OCCT on the section face (cad.section_props; the bench applies the same
+    measurement to the anchor headband's STL section). For the truss band the plane
+    x = 0 falls in the rib-free centre panel: the section is the two walls, counted as
+    one section (the ribs make them act as one; the proxy does not count the ribs'
+    shear flexibility)."""
+    return {"stiffness": section_props.stiffness_figure(section_face(p))}

@@ -12,6 +12,9 @@ Outputs, besides the 3D preview of a sheet `thickness` thick:
 - `template.svg`: a 1:1 drawing at the sheet's own size (print at 100 %, "actual
   size"), with the outline, every hole with a cross at its centre, the centre line and a
   100 mm scale bar with 10 mm ticks: measure it with a ruler before punching.
+- `template-a4.pdf`, `template-letter.pdf`: the same punch template as a PDF on A4 and on
+  US Letter paper (landscape, exact mm to pt scale), with the 100 mm check bar and the
+  pattern's name: the sheet is laid over the printed top edge and centre line.
 
 A sheet too small for its pattern (holes within EDGE_MIN of an edge or corner) is
 refused with a ValueError naming the field, the value and the allowed range.
@@ -277,6 +280,66 @@ def template_svg(p: VisorSheetParams) -> str:
     return "\n".join(out) + "\n"
 
 
+#: mm from the paper's top edge to the sheet's top edge on a PDF template (inside any
+#: printer's unprintable margin, so the edge line prints)
+PDF_TOP_MM = 12.0
+#: paper formats a PDF template is offered on (landscape: the punched edge along the long side)
+PDF_PAPERS = ("a4", "letter")
+
+
+def template_pdf(p: VisorSheetParams, paper: str) -> bytes:
+    """A 1:1 punch template on `paper` (a4 or letter, landscape), for printing at 100 %.
+
+    The clear sheet is laid over the page, its top edge on the drawn top edge and its
+    middle on the centre line, so the same template works whatever paper it is printed
+    on (a sheet wider than the paper runs past its sides; the holes always fit). Marked
+    content: /SheetOutline, /CentreLine, /Hole (circle then cross), /ScaleBar (the 100 mm
+    bar first, then its ticks)."""
+    from cad.pdf import PAPER_MM, Page, pdf_bytes
+
+    pw, ph = sorted(PAPER_MM[paper], reverse=True)  # landscape
+    w, h = p.size
+    pat, r = p.pattern, p.hole_diameter / 2
+    cx, top = pw / 2, ph - PDF_TOP_MM
+    x0 = cx - w / 2
+    page = Page(pw, ph)
+    page.begin("SheetOutline").stroke(0.3).rounded_rect(x0, top - h, w, h,
+                                                      p.corner_radius).end()
+    page.begin("CentreLine").stroke(0.2, grey=0.5, dash_mm=(4, 2)).line(
+        cx, top, cx, top - pat.top_distance - 40).end()
+    for hx, hy in p.hole_centres:  # profile frame: origin at the sheet's lower left
+        x, y = x0 + hx, top - (h - hy)
+        page.begin("Hole").stroke(0.25).circle(x, y, r).stroke(0.15, rgb=(0.8, 0, 0))
+        page.line(x - r - 2, y, x + r + 2, y).line(x, y - r - 2, x, y + r + 2).end()
+    yb, bx = ph / 2 - 10, cx - SCALE_BAR_MM / 2
+    page.begin("ScaleBar").stroke(0.4).line(bx, yb, bx + SCALE_BAR_MM, yb).stroke(0.3)
+    for k in range(11):
+        page.line(bx + 10 * k, yb, bx + 10 * k, yb + (4 if k in (0, 5, 10) else 2))
+    page.end()
+    page.text(cx, yb - 6, 9, f"{SCALE_BAR_MM:g} mm: measure this bar. If it is not "
+              f"{SCALE_BAR_MM:g} mm, print again at 100 % (actual size, no fit to page).",
+              centred=True)
+    page.text(cx, yb - 18, 12, f"Punch template: {pat.title}", centred=True)
+    page.text(cx, yb - 25, 9, f"{pat.name}, {p.sheet_size} sheet ({w:g} x {h:g} mm), holes "
+              f"\u00d8 {p.hole_diameter:g} mm, centres {pat.top_distance:g} mm below the top "
+              f"edge at " + ", ".join(f"{o:+g}" for o in pat.offsets) + " mm",
+              centred=True)
+    page.text(cx, yb - 32, 9, "Lay the clear sheet over this page: its top edge on the "
+              "top line, its middle on the dashed centre line. Punch or drill at each cross.",
+              centred=True)
+    page.text(cx, yb - 39, 8, f"Printed on {paper.upper()} paper; the page shows the "
+              "sheet at its real size, so any paper works.", centred=True)
+    return pdf_bytes([page], title=f"Punch template: {pat.title} ({p.sheet_size} sheet)")
+
+
 def extra_files(p: VisorSheetParams, result, folder: Path, stem: str) -> dict:
+    from cad.fsutil import atomic_target
+
     path = atomic_write_text(Path(folder) / f"{stem}.template.svg", template_svg(p))
-    return {"template.svg": path}
+    files = {"template.svg": path}
+    for paper in PDF_PAPERS:
+        pdf = Path(folder) / f"{stem}.template-{paper}.pdf"
+        with atomic_target(pdf) as tmp:
+            tmp.write_bytes(template_pdf(p, paper))
+        files[f"template-{paper}.pdf"] = pdf
+    return files

@@ -11,8 +11,8 @@ from typing import Any, Mapping
 
 from .archive import Archive
 from .changelog import Change, changelog_markdown
-from .downloads import checksums_path, files_of_format
-from .figures import duration
+from .downloads import PROFILES_DIR, checksums_path, files_of_format
+from .figures import duration, settings_line
 from .inputs import Design, pick
 from .markdown import (admonition, cell, fmt_value, human_size, in_english, ltr, shift_headings,
                        untranslated_note)
@@ -231,7 +231,22 @@ def downloads_section(design: Design, lang: str, archive: Archive | None) -> lis
     if design.variants:
         out += [w["files_in_panels"], "",
                 w["checksums_note"].format(href=f"../{checksums_path(design)}"), ""]
+    for name, settings in profiles_cited(design).items():  # the profile the 3MF files carry
+        line = f"{w['fig_profile']}: [{name}](../{PROFILES_DIR}/{name}){{ download }}"
+        summary = settings_line(settings, lang)
+        out += [f"{line} · {summary}" if summary else line, ""]
     return out
+
+
+def profiles_cited(design: Design) -> dict[str, Mapping[str, Any]]:
+    """The slicer profiles the design's print figures were measured with, and the
+    settings each prints with (technology, material, layer height, perimeters, infill)."""
+    cited: dict[str, Mapping[str, Any]] = {}
+    for variant in design.variants:
+        fig = (variant.get("figures") or {}).get("print") or {}
+        if fig.get("profile"):
+            cited.setdefault(str(fig["profile"]), fig.get("settings") or {})
+    return dict(sorted(cited.items()))
 
 
 def design_markdown(design: Design, lang: str, extras: PageExtras | None = None,

@@ -3,6 +3,10 @@
 Download files keep the manifest's paths under `downloads/` in each language's site:
 `downloads/<slug>/<variant>.<ext>`. A variant's `files` maps a key (`stl`, `cut.dxf`...) to
 {path, bytes, sha256, format}; `format` is the key's last dotted part when absent.
+A printed part's `3mf` (PrusaSlicer, with the profile it was measured with) comes right
+after its STL, a sheet's PDF punch templates (`template-a4.pdf`...) after its DXF. The
+profile itself is one file for the whole site (`downloads/profiles/<name>`, linked from
+the print figures).
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from typing import Any, Iterator, Mapping
 from .inputs import Design
 
 DOWNLOADS_DIR = "downloads"
-FILE_KINDS = ("stl", "dxf", "glb", "svg", "step")  # download order on a design page
+PROFILES_DIR = f"{DOWNLOADS_DIR}/profiles"  # slicer profiles the print figures cite
+FILE_KINDS = ("stl", "3mf", "dxf", "pdf", "glb", "svg", "step")  # order on a design page
 
 
 def file_format(key: str, info: Mapping[str, Any]) -> str:

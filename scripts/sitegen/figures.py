@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+import html
+
 from .markdown import fmt_value, ltr
-from .words import ui
+from .words import technology_label, ui
 
 
 def duration(seconds: float, lang: str) -> str:
@@ -64,6 +66,37 @@ def _print_rows(fig: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
     return rows
 
 
+def _decimal(value: float, lang: str) -> str:
+    return f"{float(value):g}".replace(".", ui(lang)["decimal"])
+
+
+def _settings_rows(settings: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
+    """The profile's settings a maker prints with (cad.slicer.profile_settings)."""
+    w = ui(lang)
+    rows = []
+    if settings.get("technology"):
+        rows.append((w["fig_technology"], technology_label(str(settings["technology"]), lang)))
+    if settings.get("material"):
+        rows.append((w["fig_material"], ltr(html.escape(str(settings["material"])))))
+    if settings.get("layer_height_mm") is not None:
+        rows.append((w["fig_layer_height"],
+                     ltr(f"{_decimal(settings['layer_height_mm'], lang)} mm")))
+    if settings.get("perimeters") is not None:
+        rows.append((w["fig_perimeters"], str(settings["perimeters"])))
+    if settings.get("infill"):
+        infill = html.escape(str(settings["infill"]))
+        if settings.get("infill_pattern"):
+            infill += f" ({html.escape(str(settings['infill_pattern']))})"
+        rows.append((w["fig_infill"], ltr(infill)))
+    return rows
+
+
+def settings_line(settings: Mapping[str, Any], lang: str) -> str:
+    """A profile's settings on one line ("Technology: FDM · Layer height: 0.3 mm · ..."):
+    the same for every variant measured with it, so said once per page, not per variant."""
+    return " · ".join(f"{label}: {value}" for label, value in _settings_rows(settings, lang))
+
+
 def _cut_rows(fig: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
     w = ui(lang)
     rows = []
@@ -108,7 +141,7 @@ def _stiffness_rows(fig: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
 
 KNOWN = {"print": (_print_rows, {"available", "reason", "time_s", "units", "time_per_unit_s",
                                  "filament_g", "filament_cm3", "filament_per_unit_cm3",
-                                 "profile", "slicer"}),
+                                 "profile", "slicer", "settings"}),
          "cut": (_cut_rows, {"cut_length_mm", "pierces", "cut_time_s", "reference"}),
          "nest": (_nest_rows, {"stock_mm", "parts_per_sheet", "efficiency", "grid_best",
                                "vs_grid", "sheets_needed"}),
