@@ -29,7 +29,7 @@ import tempfile
 import time
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import build_site  # noqa: E402
@@ -75,12 +75,15 @@ def page_weight(page: Path, site_lang: Path) -> dict:
     text = page.read_text(encoding="utf-8")
     parser.feed(text)
     files = {page}
-    base = page.relative_to(site_lang).as_posix()
     for url in parser.urls:
         parts = urlsplit(url)
         if parts.scheme or parts.netloc:
             raise AssertionError(f"{page}: fetches {url} from outside the site")
-        target = (site_lang / urljoin(base, parts.path)).resolve()
+        # Resolved on disk (a URL path cannot climb above site/, where downloads/ lives
+        # once for every language: ../../downloads/... from designs/<slug>.html).
+        target = (page.parent / unquote(parts.path)).resolve()
+        if not target.is_relative_to(site_lang.parent.resolve()):
+            raise AssertionError(f"{page}: {url} is outside the site")
         if not target.is_file():
             raise AssertionError(f"{page}: {url} is missing")
         files.add(target)
@@ -117,7 +120,7 @@ def measure(site: Path, manifest: dict, languages: list[str]) -> dict:
             html = (site / lang / "designs" / f"{slug}.html").read_text(encoding="utf-8")
             for url in re.findall(r'data-glb="([^"]+)"', html):
                 path = (site / lang / "designs" / url).resolve()
-                previews.add((path.relative_to(site / lang).as_posix(), path.stat().st_size))
+                previews.add((path.relative_to(site.resolve()).as_posix(), path.stat().st_size))
     viewer = site / languages[0] / VIEWER
     data = viewer.read_bytes() if viewer.is_file() else b""
     return {"pages": pages, "glbs": glbs,

@@ -18,10 +18,13 @@ import json
 import re
 import logging
 import os
+import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+import material
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import sitegen as sc  # noqa: E402
@@ -45,17 +48,34 @@ def lang_config(lang: str, languages: list[str], hub: dict, slugs: list[str],
         **({"site_url": site_url.rstrip("/") + f"/{lang}/"} if site_url else {}),
         "docs_dir": str(docs_dir if docs_dir.is_dir() else empty_docs),
         "site_dir": str(site_dir / lang),
-        "theme": {"language": lang, "custom_dir": str(ROOT / "docs" / "overrides")},
+        # Material's strings in the language when it has them (English otherwise, with a
+        # warning); the direction from the locale. gen_pages.py reads the language from
+        # extra.lang, the hooks put it on <html lang>.
+        "theme": {"language": theme_language(lang), "direction": sc.text_direction(lang),
+                  "custom_dir": str(ROOT / "docs" / "overrides")},
         "plugins": {"gen-files": {"scripts": [str(ROOT / "scripts" / "gen_pages.py")]}},
         "hooks": [str(ROOT / "scripts" / "mkdocs_hooks.py")],
         "nav": sc.nav(lang, pages, slugs, techs),
-        "extra": {"alternate": [
+        "extra": {"lang": lang, "shared_downloads": True, "alternate": [
             # Relative to the site root; MkDocs makes them relative to each page. `base`
             # + the page's path is the same page in that language (our alternate.html).
-            {"name": sc.LANGUAGE_NAMES.get(other, other), "lang": other,
+            {"name": sc.language_name(other), "lang": other,
              "link": f"../{other}/index.html", "base": f"../{other}/"}
             for other in languages]},
     }
+
+
+MATERIAL_LANGUAGES = Path(material.__file__).parent / "templates" / "partials" / "languages"
+
+
+def theme_language(lang: str) -> str:
+    """The language of Material's own strings (search, navigation...): the hub's language
+    when Material has a translation for it, else English, with a warning."""
+    if (MATERIAL_LANGUAGES / f"{lang}.html").is_file():
+        return lang
+    print(f"build_site: warning: Material for MkDocs has no translation for {lang!r}; "
+          f"its theme strings are in English", file=sys.stderr)
+    return "en"
 
 
 def footer_html(hub: dict) -> str:
@@ -121,7 +141,7 @@ def redirect_html(hub: dict, languages: list[str]) -> str:
     name = html.escape(hub["hub"].get("name", "Usine"))
     links = " · ".join(
         f'<a href="{lang}/index.html" hreflang="{lang}" lang="{lang}">'
-        f"{html.escape(sc.LANGUAGE_NAMES.get(lang, lang))}</a>" for lang in languages)
+        f"{html.escape(sc.language_name(lang))}</a>" for lang in languages)
     return (f'<!doctype html>\n<html lang="{default}">\n<head>\n<meta charset="utf-8">\n'
             f"<title>{name}</title>\n"
             f'<meta http-equiv="refresh" content="0; url={default}/index.html">\n'
@@ -150,6 +170,8 @@ def build(site_dir: Path, languages: list[str] | None = None, strict: bool = Tru
         raise sc.SiteError(str(err)) from None
     site_dir = Path(site_dir).resolve()
     site_dir.mkdir(parents=True, exist_ok=True)
+    if not languages:  # a full build: the shared downloads/ anew (no stale file kept)
+        shutil.rmtree(site_dir / sc.DOWNLOADS_DIR, ignore_errors=True)
     timings = {}
     with tempfile.TemporaryDirectory(prefix="usine-site-") as tmp:
         empty_docs = Path(tmp) / "empty-docs"

@@ -13,7 +13,7 @@ own); this script only reads inputs and writes what sitegen returns.
 Inputs (defaults relative to the repository): USINE_HUB_CONFIG (hub.toml),
 USINE_MANIFEST (build/manifest.json; file paths in it are relative to its folder),
 USINE_DESIGNS_DIR (designs/), USINE_STAGE / USINE_API_BASE_URL (where the forms post).
-The language is the build's theme.language.
+The language is the build's extra.lang (else theme.language).
 """
 
 from __future__ import annotations
@@ -39,7 +39,9 @@ VIEWER = DOCS / "assets" / "vendor" / "model-viewer" / "model-viewer.min.js"
 # Where a slicer profile named in the figures is looked for (the engine's order).
 PROFILE_DIRS = (ROOT.parent / "shared" / "bench", ROOT / "cad" / "profiles")
 
-lang = mkdocs_gen_files.config.theme["language"]
+# build_site.py names the language in extra.lang (theme.language is English for a language
+# Material has no strings for); the preview of mkdocs.yml alone has only theme.language.
+lang = mkdocs_gen_files.config.extra.get("lang") or mkdocs_gen_files.config.theme["language"]
 hub = sc.load_hub(HUB)
 manifest = sc.load_manifest(MANIFEST)
 designs = [sc.load_design(DESIGNS, slug, manifest, hub["hub"]["languages"])

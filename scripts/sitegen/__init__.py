@@ -36,8 +36,8 @@ from .changelog import Change, changelog_markdown, git_log, parse_log
 from .design_page import (STATUS_ADMONITION, PageExtras, allowed_text, default_variant,
                           design_markdown, design_page_path, instruction_images,
                           rebase_images, variants_table)
-from .downloads import (DOWNLOADS_DIR, FILE_KINDS, checksums_path, checksums_text,
-                        download_files, file_format, kind_order, sorted_files)
+from .downloads import (DOWNLOADS_DIR, FILE_KINDS, SHARED_ROOT, checksums_path, checksums_text,
+                        download_files, download_href, file_format, kind_order, sorted_files)
 from .figures import duration, fastest, figure_rows
 from .errors import SiteError
 from .handwritten import fallback_page, handwritten_pages
@@ -52,7 +52,7 @@ from .technology import (PROFILE_DIR, TECHNOLOGIES, parse_ini, profiles_used,
 from .tables import focusable_tables, table_name
 from .request_form import FORM, ORG_TYPES, form_words, request_form_html
 from .variant_panel import PREVIEW_GLB_MAX, preview_glb, variant_block, varying_params
-from .words import (FALLBACK_LANG, LANGUAGE_NAMES, STATUSES, UI, status_label,
-                    technology_label, ui)
+from .words import (FALLBACK_LANG, STATUSES, UI, language_name, status_label,
+                    technology_label, text_direction, ui)
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 
 from .design_page import default_variant, design_status, design_technology
-from .downloads import files_of_format, site_path
+from .downloads import download_href, files_of_format
 from .figures import duration, fastest
 from .inputs import Design
 from .words import STATUSES, status_label, technology_label, ui
@@ -40,9 +40,9 @@ def card_html(design: Design, lang: str) -> str:
     drawing = default_variant(design, "svg")
     img = ""
     if drawing:
-        src = site_path(files_of_format(drawing, "svg")[0])
+        src = download_href(files_of_format(drawing, "svg")[0])
         img = (f'<a href="{esc(design.slug)}.html" tabindex="-1" aria-hidden="true">'
-               f'<img src="../{esc(src)}" alt="" loading="lazy"></a>')
+               f'<img src="{esc(src)}" alt="" loading="lazy"></a>')
     summary_attrs = ' lang="en" dir="ltr"' if fell_back else ""
     facts = [f'<span class="usine-badge usine-badge--{esc(status)}">'
              f"{esc(status_label(status, lang))}</span>",

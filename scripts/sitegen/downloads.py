@@ -1,7 +1,9 @@
 """The files a design page offers: paths in the site, order, and the checksum file.
 
-Download files keep the manifest's paths under `downloads/` in each language's site:
-`downloads/<slug>/<variant>.<ext>`. A variant's `files` maps a key (`stl`, `cut.dxf`...) to
+Download files keep the manifest's paths under `downloads/`: `downloads/<slug>/<variant>.<ext>`,
+written once at the site's root (site/downloads/, beside site/<lang>/) and shared by every
+language (scripts/mkdocs_hooks.py moves them there; links from a page climb out of the
+language's folder: `../../downloads/...` from designs/<slug>.html). A variant's `files` maps a key (`stl`, `cut.dxf`...) to
 {path, bytes, sha256, format}; `format` is the key's last dotted part when absent.
 A printed part's `3mf` (PrusaSlicer, with the profile it was measured with) comes right
 after its STL, a sheet's PDF punch templates (`template-a4.pdf`...) after its DXF. The
@@ -16,6 +18,7 @@ from typing import Any, Iterator, Mapping
 from .inputs import Design
 
 DOWNLOADS_DIR = "downloads"
+SHARED_ROOT = "../"  # from a language's site (site/<lang>/) to the site's root (site/)
 PROFILES_DIR = f"{DOWNLOADS_DIR}/profiles"  # slicer profiles the print figures cite
 FILE_KINDS = ("stl", "3mf", "dxf", "pdf", "glb", "svg", "step")  # order on a design page
 
@@ -45,7 +48,16 @@ def variant_files(design: Design) -> Iterator[dict[str, Any]]:
 
 
 def site_path(info: Mapping[str, Any]) -> str:
+    """The file's path in gen_pages.py's output (relative to a language's site)."""
     return f"{DOWNLOADS_DIR}/{info['path']}"
+
+
+def download_href(info: Mapping[str, Any], depth: int = 1) -> str:
+    """The link to a download from a page `depth` folders below its language's root, in
+    raw HTML (Markdown links are rewritten by the hooks): the shared copy at the site's
+    root. Served over HTTP, the preview of mkdocs.yml alone (no language folder) reaches
+    its own downloads/ too, as a URL cannot climb above the server's root."""
+    return "../" * depth + SHARED_ROOT + site_path(info)
 
 
 def download_files(design: Design) -> list[tuple[str, str, int | None]]:

@@ -18,7 +18,7 @@ import html
 import json
 from typing import Any, Mapping
 
-from .downloads import file_format, files_of_format, site_path, sorted_files
+from .downloads import download_href, file_format, files_of_format, sorted_files
 from .figures import figure_rows
 from .inputs import Design
 from .markdown import fmt_value, human_size
@@ -71,7 +71,7 @@ def files_html(variant: Mapping[str, Any], lang: str) -> str:
     for key, info in sorted_files(variant):
         name = info["path"].rsplit("/", 1)[-1]
         rows.append(
-            f'<tr><td><a href="{ROOT}{esc(site_path(info))}" download="{esc(name)}" dir="ltr">'
+            f'<tr><td><a href="{esc(download_href(info))}" download="{esc(name)}" dir="ltr">'
             f"{esc(name)}</a></td><td>{esc(file_label(key, info, lang))}</td>"
             f'<td dir="ltr">{esc(human_size(info["bytes"], lang))}</td>'
             f'<td><code>{esc(info["sha256"])}</code></td></tr>')
@@ -90,9 +90,9 @@ def panel_html(variant: Mapping[str, Any], varying: list[str], lang: str, defaul
     attrs = [f'class="usine-variant" data-variant="{esc(vid)}"',
              f"data-params='{_json(params)}'"]
     if glb:
-        attrs.append(f'data-glb="{ROOT}{esc(site_path(glb))}"')
+        attrs.append(f'data-glb="{esc(download_href(glb))}"')
     if svg:
-        attrs.append(f'data-svg="{ROOT}{esc(site_path(svg[0]))}"')
+        attrs.append(f'data-svg="{esc(download_href(svg[0]))}"')
     title = w["selected_variant"].format(variant=f'<code dir="ltr">{esc(vid)}</code>')
     size = size_text(variant)
     size_html = f' · <span dir="ltr">{esc(size)}</span>' if size else ""
@@ -158,7 +158,7 @@ def preview_html(selected: Mapping[str, Any], lang: str, viewer_bytes: int | Non
     if not svg and not glb:
         return ""
     vid = str(selected["variant"])
-    still = (f'<img class="usine-preview-still" src="{ROOT}{esc(site_path(svg[0]))}" '
+    still = (f'<img class="usine-preview-still" src="{esc(download_href(svg[0]))}" '
              f'alt="{esc(w["drawing_alt"].format(variant=vid))}">' if svg else "")
     button = ""
     if any(preview_glb(v) for v in variants):

@@ -311,8 +311,24 @@ def ui(lang: str) -> dict[str, str]:
     return {**UI[FALLBACK_LANG], **UI.get(lang, {})}
 
 
-LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية", "es": "Español",
-                  "de": "Deutsch", "it": "Italiano", "pt": "Português", "nl": "Nederlands"}
+def language_name(code: str) -> str:
+    """The language's name in itself, from Babel's locale data (the switcher's label):
+    "Français", "العربية", "اردو", "Wolof". The code itself when Babel does not know it."""
+    from babel import Locale, UnknownLocaleError
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return code
+    return (name[:1].upper() + name[1:]) if name else code
+
+
+def text_direction(code: str) -> str:
+    """"rtl" or "ltr", from Babel's locale data (Arabic, Urdu, Persian, Hebrew are rtl)."""
+    from babel import Locale, UnknownLocaleError
+    try:
+        return Locale.parse(code.replace("-", "_")).text_direction
+    except (UnknownLocaleError, ValueError):
+        return "ltr"
 
 
 def status_label(status: str, lang: str) -> str:

@@ -105,5 +105,5 @@ def test_design_page_from_a_folder_keeps_the_drawing_and_offers_no_3d_view(tab, 
     expect(page.locator(".usine-preview-load")).to_be_hidden()
     page.locator("#pick-width").select_option("20")
     expect(page.locator(".usine-preview-still")).to_have_attribute(
-        "src", "../downloads/demo-clip/20.svg")
+        "src", "../../downloads/demo-clip/20.svg")
     assert not errors, errors

@@ -76,7 +76,7 @@ def test_every_design_is_a_card_with_its_facts(designs, lang):
 
 def test_card_shows_the_drawing_of_the_default_variant(designs):
     clip = parse(sc.catalog_markdown(designs, "en")).cards[0]
-    assert clip["imgs"] == ["../downloads/demo-clip/10.svg"]
+    assert clip["imgs"] == ["../../downloads/demo-clip/10.svg"]
 
 
 def test_card_shows_the_fastest_time(designs):

@@ -86,10 +86,10 @@ def test_panels_link_their_own_files_and_preview_urls_are_relative_to_the_page(d
     block = block_of(sc.design_markdown(designs["demo-clip"], "en"))
     for panel in block.panels:
         v = panel["data-variant"]
-        assert panel["links"] == [f"../downloads/demo-clip/{v}.{k}"
+        assert panel["links"] == [f"../../downloads/demo-clip/{v}.{k}"
                                   for k in ("stl", "glb", "svg", "step")]
-        assert panel["data-glb"] == f"../downloads/demo-clip/{v}.glb"
-        assert panel["data-svg"] == f"../downloads/demo-clip/{v}.svg"
+        assert panel["data-glb"] == f"../../downloads/demo-clip/{v}.glb"
+        assert panel["data-svg"] == f"../../downloads/demo-clip/{v}.svg"
 
 
 def test_picker_has_a_select_per_varying_parameter_and_starts_hidden(designs):
@@ -104,7 +104,7 @@ def test_preview_is_the_drawing_with_a_hidden_3d_button_naming_the_download_size
     block = block_of(md)
     assert block.preview["figure"]["data-viewer"] == \
         "../assets/vendor/model-viewer/model-viewer.min.js"
-    assert block.preview["img"]["src"] == "../downloads/demo-clip/10.svg"
+    assert block.preview["img"]["src"] == "../../downloads/demo-clip/10.svg"
     assert block.preview["button_hidden"] is True
     glb = designs["demo-clip"].variants[0]["files"]["glb"]["bytes"]
     assert f"Show in 3D ({sc.human_size(1_000_000 + glb, 'en')})" in md
@@ -200,7 +200,7 @@ def test_no_3d_view_for_a_glb_over_the_preview_budget(designs):
     d.variants[0]["files"]["glb"]["bytes"] = sc.PREVIEW_GLB_MAX + 1
     assert "button_hidden" not in block_of(sc.design_markdown(d, "en")).preview
     # The heavy GLB is still offered for download.
-    assert 'href="../downloads/demo-clip/20.glb"' in sc.design_markdown(d, "en")
+    assert 'href="../../downloads/demo-clip/20.glb"' in sc.design_markdown(d, "en")
 
 
 def test_figures_measured_alike_are_stated_once(designs):
@@ -236,7 +236,7 @@ def test_no_fits_no_section(designs):
 
 def test_files_are_labelled_by_their_format(designs):
     md = sc.design_markdown(designs["demo-panel"], "en")
-    row = re.search(r'<tr><td><a href="../downloads/demo-panel/a4.cut.dxf".*?</tr>', md).group(0)
+    row = re.search(r'<tr><td><a href="../../downloads/demo-panel/a4.cut.dxf".*?</tr>', md).group(0)
     assert "<td>DXF (laser cutter)</td>" in row
     assert sc.file_format("cut.dxf", {}) == "dxf"
     assert sc.file_format("template.svg", {"format": "SVG"}) == "svg"

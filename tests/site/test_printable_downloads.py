@@ -50,9 +50,9 @@ def designs(tmp_path_factory):
 @pytest.mark.parametrize("lang", LANGS)
 def test_3mf_listed_after_the_stl_with_its_label(designs, lang):
     md = sc.design_markdown(designs["demo-clip"], lang)
-    stl, tmf = md.index('href="../downloads/demo-clip/10.stl"'), \
-        md.index('href="../downloads/demo-clip/10.3mf"')
-    assert stl < tmf < md.index('href="../downloads/demo-clip/10.glb"')
+    stl, tmf = md.index('href="../../downloads/demo-clip/10.stl"'), \
+        md.index('href="../../downloads/demo-clip/10.3mf"')
+    assert stl < tmf < md.index('href="../../downloads/demo-clip/10.glb"')
     assert sc.ui(lang)["kind_3mf"] in md
     assert "10.3mf" in sc.checksums_text(designs["demo-clip"])
 
@@ -78,10 +78,10 @@ def test_print_settings_named_on_the_page(designs, lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_pdf_templates_listed_after_the_dxf(designs, lang):
     md = sc.design_markdown(designs["demo-panel"], lang)
-    dxf = md.index('href="../downloads/demo-panel/a4.cut.dxf"')
-    a4 = md.index('href="../downloads/demo-panel/a4.template-a4.pdf"')
-    letter = md.index('href="../downloads/demo-panel/a4.template-letter.pdf"')
-    assert dxf < a4 < letter < md.index('href="../downloads/demo-panel/a4.svg"')
+    dxf = md.index('href="../../downloads/demo-panel/a4.cut.dxf"')
+    a4 = md.index('href="../../downloads/demo-panel/a4.template-a4.pdf"')
+    letter = md.index('href="../../downloads/demo-panel/a4.template-letter.pdf"')
+    assert dxf < a4 < letter < md.index('href="../../downloads/demo-panel/a4.svg"')
     assert md.count(sc.ui(lang)["kind_pdf"]) >= 2
 
 
@@ -111,4 +111,4 @@ def test_real_pages_offer_the_3mf_and_pdf(real_manifest):
                 if ext == ".3mf" and not (v.get("figures") or {}).get("print", {}).get(
                         "available"):
                     continue
-                assert f'href="../downloads/{slug}/{v["variant"]}{ext}"' in md
+                assert f'href="../../downloads/{slug}/{v["variant"]}{ext}"' in md

@@ -160,12 +160,12 @@ def test_instruction_images_are_published(fake_site):
 
 def test_each_design_has_its_zip_listed_with_its_sha256(site, site_manifest):
     for slug in site_manifest["designs"]:
-        zips = sorted((site / LANGUAGES[0] / "downloads" / slug).glob("*.zip"))
+        zips = sorted((site / "downloads" / slug).glob("*.zip"))
         assert len(zips) == 1, slug
         digest = hashlib.sha256(zips[0].read_bytes()).hexdigest()
         for lang in LANGUAGES:
             html = (site / lang / "designs" / f"{slug}.html").read_text()
-            assert f'href="../downloads/{slug}/{zips[0].name}"' in html and digest in html
+            assert f'href="../../downloads/{slug}/{zips[0].name}"' in html and digest in html
 
 
 def test_search_works_from_file_urls(site):
@@ -198,13 +198,13 @@ def test_every_download_is_in_every_language_and_intact(site, site_manifest):
         for variant in variants:
             page = (site / lang / "designs" / f"{variant['design']}.html").read_text()
             for info in variant["files"].values():
-                path = site / lang / "downloads" / info["path"]
-                assert f'href="../downloads/{info["path"]}"' in page
+                path = site / "downloads" / info["path"]
+                assert f'href="../../downloads/{info["path"]}"' in page
                 assert path.stat().st_size == info["bytes"], path
         # Hash one language's copies (the others are the same copies).
     for variant in variants:
         for info in variant["files"].values():
-            data = (site / LANGUAGES[0] / "downloads" / info["path"]).read_bytes()
+            data = (site / "downloads" / info["path"]).read_bytes()
             assert hashlib.sha256(data).hexdigest() == info["sha256"], info["path"]
 
 

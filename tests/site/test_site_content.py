@@ -53,7 +53,7 @@ def test_design_page_links_every_file_once_with_size_and_sha256(fake_design, pag
     for variant in fake_design.variants:
         for kind, info in variant["files"].items():
             name = info["path"].rsplit("/", 1)[1]
-            link = f'<a href="../downloads/{info["path"]}" download="{name}" dir="ltr">{name}</a>'
+            link = f'<a href="../../downloads/{info["path"]}" download="{name}" dir="ltr">{name}</a>'
             found = [row for row in rows if link in row]
             assert len(found) == 1, f"{info['path']}: {len(found)} links"
             assert f"<code>{info['sha256']}</code>" in found[0]
@@ -70,7 +70,7 @@ def test_download_files_are_every_manifest_file(fake_design):
 
 def test_design_page_shows_the_drawing_licence_and_version(page_en):
     # The preview's still drawing is the default variant's (the first, without defaults).
-    assert ('<img class="usine-preview-still" src="../downloads/demo-clip/10.svg" '
+    assert ('<img class="usine-preview-still" src="../../downloads/demo-clip/10.svg" '
             'alt="Drawing of variant 10">') in page_en
     assert "[CC-BY-SA-4.0](https://spdx.org/licenses/CC-BY-SA-4.0.html)" in page_en
     assert "- **Version**: 0.2.0" in page_en
@@ -105,7 +105,7 @@ def test_described_parameters_get_titles_ranges_and_docs(fake_design):
     assert '| Thickness (mm) | 2 | ≥ <span dir="ltr">1.5 mm</span> |' in md
     assert "| Rounded | true | true, false |" in md
     # The drawing is the variant closest to the defaults (width 20), not the first.
-    assert 'class="usine-preview-still" src="../downloads/demo-clip/20.svg"' in md
+    assert 'class="usine-preview-still" src="../../downloads/demo-clip/20.svg"' in md
 
 
 def test_variant_that_failed_its_checks_is_flagged(fake_design):
@@ -315,7 +315,7 @@ def test_laser_design_in_english_only(fake_hub):
     assert md.count('!!! danger "') == 2  # the status (Warning) and the notice
     assert "any medical use." in md and sc.UI["fr"]["untranslated"] in md
     assert sc.UI["fr"]["no_instructions"] in md
-    assert 'href="../downloads/demo-panel/a4.dxf"' in md and "DXF (découpe laser)" in md
+    assert 'href="../../downloads/demo-panel/a4.dxf"' in md and "DXF (découpe laser)" in md
     assert "## Nomenclature" not in md  # no bill of materials given
     catalog = sc.catalog_markdown([panel], "fr")
     assert 'data-technology="laser" data-status="warning"' in catalog
