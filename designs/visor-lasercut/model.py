@@ -31,7 +31,7 @@ from pathlib import Path
 import cadquery as cq
 import numpy as np
 
-from cad import cutcheck, dxf, ellipse, nesting, section
+from cad import cutcheck, dxf, ellipse, nesting, section_props
 from cad.fit import MAX_CLEARANCE_MM, MIN_CLEARANCE_MM
 from cad.anthropometry import HEAD_SIZES
 from cad.params import Params, param
@@ -325,7 +325,8 @@ def figures(p: VisorLasercutParams, result) -> dict:
                 "reference": cut["reference"]})
     h, t = p.band_height, p.material_thickness
     loop = np.array([[0, 0], [t, 0], [t, h], [0, h]])
-    stiffness = section.bending_figure([loop], "the strip's section, bent upright")
+    # the strip's section, bent upright: OCCT's measured second moments
+    stiffness = section_props.stiffness_figure(section_props.polygons_face([loop]))
     return {"nest": fig, "stiffness": stiffness}
 
 

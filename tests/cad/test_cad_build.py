@@ -50,7 +50,10 @@ def test_build_writes_files_and_manifest(designs_root, out_dir):
         assert set(rec) >= {"design", "variant", "params", "cache_key", "files", "bbox",
                             "volume_mm3", "triangles", "checks", "ok", "build_seconds"}
         assert rec["ok"] is True and len(rec["cache_key"]) == 64
-        assert set(rec["files"]) == {"stl", "glb", "svg", "step"}
+        # A printed variant that PrusaSlicer sliced also gets its printer-ready 3MF.
+        sliced = ((rec.get("figures") or {}).get("print") or {}).get("available") is True
+        printed = designs[rec["design"]]["technology"] == "fdm" and sliced
+        assert set(rec["files"]) == {"stl", "glb", "svg", "step"} | ({"3mf"} if printed else set())
         for ext, info in rec["files"].items():
             assert info["path"] == f"{name}.{ext}"  # relative to the build folder
             path = out_dir / info["path"]

@@ -67,3 +67,15 @@ def test_z_range_keeps_one_band_and_misses_raise():
         section_props.brep_section_face(cq.Workplane().box(1, 1, 1), 10.0)
     with pytest.raises(ValueError):
         section_props.polygons_face([])
+
+
+def test_l_section_parallel_axis():
+    # wall 1.6 x 9 and a 10 x 1.1 flange at its foot (as the reinforced headband): the
+    # centroid moves off the wall, the parallel-axis terms come in
+    L = np.array([[-10, 0], [1.6, 0], [1.6, 9], [0, 9], [0, 1.1], [-10, 1.1]])
+    a1, a2 = 1.6 * 9, 10 * 1.1
+    c = (a1 * 0.8 + a2 * -5) / (a1 + a2)
+    want = 9 * 1.6**3 / 12 + a1 * (0.8 - c) ** 2 + 1.1 * 10**3 / 12 + a2 * (-5 - c) ** 2
+    m = section_props.face_moments(section_props.polygons_face([L]))
+    assert m["area_mm2"] == pytest.approx(a1 + a2)
+    assert m["i_u_mm4"] == pytest.approx(want)

@@ -9,7 +9,6 @@ taken from the model.
 
 import dataclasses
 import math
-import time
 import tomllib
 from pathlib import Path
 
@@ -20,9 +19,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cad.anthropometry import HEAD_SIZES
 from cad.params import ParameterError
 from cad.patterns import SHEET_PATTERNS as PATTERNS
 from cad.registry import read_design
+from param_strategies import declared, numeric_fields, out_of_range, within, zero_or
 
 DESIGN = Path(__file__).resolve().parents[2] / "designs" / "visor-headband"
 
@@ -45,14 +46,12 @@ _BUILT: dict[str, tuple] = {}
 
 
 def built(variant: str, **overrides):
-    """Build each variant once per test session (one to three seconds for a band,
-    about a second per band of a stack); overrides change some of its parameters."""
+    """Build each variant once per test session; overrides change some of its parameters.
+    Build times are measured by scripts/bench_visor.py, not asserted here."""
     key = variant + "".join(f";{k}={v}" for k, v in sorted(overrides.items()))
     if key not in _BUILT:
         p = model.PARAMS(**{**VARIANTS[variant], **overrides})
-        t0 = time.perf_counter()
-        wp = model.build(p)
-        _BUILT[key] = (p, wp, time.perf_counter() - t0)
+        _BUILT[key] = (p, model.build(p))
     return _BUILT[key]
 
 
@@ -217,18 +216,16 @@ def test_matrix_sizes_patterns_stacks():
 
 @pytest.mark.parametrize("variant", VARIANT_IDS)
 def test_one_valid_solid(variant):
-    p, wp, seconds = built(variant)
+    p, wp = built(variant)
     solids = wp.solids().vals()
     assert len(solids) == 1
     assert solids[0].isValid()
     assert wp.val().isValid()
-    # about 1 s alone; the limit leaves room for a machine shared with other jobs
-    assert seconds < 10.0, f"build took {seconds:.1f} s"
 
 
 @pytest.mark.parametrize("variant", VARIANT_IDS)
 def test_bounding_box_closed_form(variant):
-    p, wp, _ = built(variant)
+    p, wp = built(variant)
     bb = wp.val().BoundingBox()
     want = closed_form(p)
     got_min, got_max = (bb.xmin, bb.ymin, bb.zmin), (bb.xmax, bb.ymax, bb.zmax)
@@ -243,7 +240,7 @@ def test_bounding_box_closed_form(variant):
 
 @pytest.mark.parametrize("variant", VARIANT_IDS)
 def test_volume_closed_form(variant):
-    p, wp, _ = built(variant)
+    p, wp = built(variant)
     want = closed_form(p)
     volume = wp.val().Volume()
     assert want["band_only"] < want["low"] <= volume <= want["high"] < want["band_plus_pegs"] + 5
@@ -253,7 +250,7 @@ def test_volume_closed_form(variant):
 
 @pytest.mark.parametrize("variant", VARIANT_IDS)
 def test_pegs_match_sheet_holes(variant):
-    p, wp, _ = built(variant)
+    p, wp = built(variant)
     result = model.checks(p, wp)
     pos = result["peg_positions"]
     assert pos["ok"] is True, pos["detail"]
@@ -295,7 +292,7 @@ def test_peg_check_fails_when_a_peg_is_missing(monkeypatch):
 
 def test_clearance_check_measures_the_shape(monkeypatch):
     """Pegs built for a 6 mm hole, checked against a 7 mm hole: too loose."""
-    p, wp, _ = built("m-eu-888-x1")
+    p, wp = built("m-eu-888-x1")
     loose = dataclasses.replace(model.SHEET_PATTERNS["eu-888"], hole_diameter=7.0)
     monkeypatch.setitem(model.SHEET_PATTERNS, "eu-888", loose)
     clr = model.checks(p, wp)["peg_clearance"]
@@ -403,7 +400,7 @@ def single_of(p):
 
 @pytest.mark.parametrize("variant", STACKS)
 def test_stack_closed_form(variant):
-    p, wp, seconds = built(variant)
+    p, wp = built(variant)
     n, h, g = p.stack_count, p.band_height, p.stack_gap
     solids = wp.solids().vals()
     assert len(solids) == 1 and solids[0].isValid()  # one piece: pillars join the bands
@@ -426,7 +423,6 @@ def test_stack_closed_form(variant):
     want = n * single + (n - 1) * (gap_pillars + peg_pillars)
     assert wp.val().Volume() == pytest.approx(want, abs=(n - 1) * 0.5)
     assert model.units(p) == n
-    assert seconds < 30 * n
 
 
 def test_pillars_clear_of_pegs_and_slots():
@@ -463,7 +459,7 @@ def l_section_i(T, h, w, t):
 
 
 def test_stiffness_proxy_closed_form():
-    p, wp, _ = built("m-eu-888-x1", band_profile="wall")
+    p, wp = built("m-eu-888-x1", band_profile="wall")
     fig = model.figures(p, wp)["stiffness"]
     T, h = p.band_thickness, p.band_height
     assert fig["second_moment_mm4"] == pytest.approx(h * T**3 / 12, abs=0.01)
@@ -506,7 +502,7 @@ def test_truss_section_is_the_two_walls(variant):
     own section at x = 0; a peg at the centre (us-3) is not band. OCCT's measure of
     that face against the closed form of the two rectangles."""
     from cad import section_props
-    p, wp, _ = built(variant)
+    p, wp = built(variant)
     assert p.band_profile == "truss"
     w, H, D = model.TRUSS_WALL, p.truss_height, p.truss_depth
     H_in = p.band_height
@@ -572,7 +568,7 @@ def test_default_stiffer_than_the_anchor_both_ways(variant, anchor_figure):
     """Issue 16's goal: every single band of the matrix (the default truss) at least as
     stiff as the anchor both in its own plane and against sagging under the shield's
     weight, measured by OCCT on the section at x = 0 of the built band."""
-    p, wp, _ = built(variant)
+    p, wp = built(variant)
     assert p.band_profile == "truss" and p.stack_count == 1
     ours = model.figures(p, wp)["stiffness"]
     assert ours["second_moment_mm4"] >= 1.3 * anchor_figure["second_moment_mm4"]
@@ -587,7 +583,7 @@ def test_built_solid_and_its_stl_measure_alike(tmp_path, anchor_figure):
     from cad import section_props
     from cad.export import export_stl
     assert model.PARAMS() == built("m-eu-888-x1")[0]
-    p, wp, _ = built("m-eu-888-x1")
+    p, wp = built("m-eu-888-x1")
     ours = model.figures(p, wp)["stiffness"]
     solid = section_props.stiffness_figure(section_props.brep_section_face(wp, 0.0))
     assert solid == ours
@@ -600,7 +596,7 @@ def test_built_solid_and_its_stl_measure_alike(tmp_path, anchor_figure):
     two = model.PARAMS(truss_inner_height=6.0)
     assert model.figures(two, None)["stiffness"]["second_moment_sag_mm4"] < (
         0.5 * anchor_figure["second_moment_sag_mm4"])
-    pw, ww, _ = built("m-eu-888-x1", band_profile="wall")
+    pw, ww = built("m-eu-888-x1", band_profile="wall")
     assert model.figures(pw, ww)["stiffness"]["second_moment_mm4"] < (
         0.01 * anchor_figure["second_moment_mm4"])
 
@@ -628,7 +624,7 @@ def test_reinforcement_bar_closed_form():
     want = l_section_i(p.band_thickness, p.band_height, 10.0, model.REINFORCEMENT_THICKNESS)
     assert fig["second_moment_mm4"] == pytest.approx(want, rel=1e-4)
     assert fig["second_moment_mm4"] > 50 * model.figures(
-        *built("m-eu-888-x1", band_profile="wall")[:2])["stiffness"]["second_moment_mm4"]
+        *built("m-eu-888-x1", band_profile="wall"))["stiffness"]["second_moment_mm4"]
     assert all(c["ok"] for c in model.checks(p, wp).values())
 
 
@@ -646,7 +642,7 @@ def sheet_variants():
 @pytest.mark.parametrize("variant", SINGLES + STACKS)
 def test_fits_every_sheet_of_its_pattern(variant):
     from cad.fit import check_fit
-    p, wp, _ = built(variant)
+    p, wp = built(variant)
     pegs = model.interface(p, wp)
     sheet_model, sheets = sheet_variants()
     same = [v for v in sheets if v.params.sheet_pattern == p.sheet_pattern]
@@ -688,7 +684,7 @@ def test_every_stl_slices(variant, tmp_path):
     from cad.build import slicer_cache_dir
     from cad.export import export_stl
     from cad.slicer import slice_stl
-    p, wp, _ = built(variant)
+    p, wp = built(variant)
     stl = export_stl(wp.val(), tmp_path / f"{variant}.stl")
     fig = slice_stl(stl, cache_dir=slicer_cache_dir(), units=p.stack_count)
     assert fig["available"] is True, fig
@@ -701,33 +697,90 @@ def test_every_stl_slices(variant, tmp_path):
 # ------------------------------------------------------------------ properties
 
 
-@settings(max_examples=15, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(head=st.sampled_from(["s", "m", "l"]),
-       pattern=st.sampled_from(sorted(PATTERNS)),
-       height=st.floats(6.0, 32.0), thickness=st.floats(1.0, 4.5),
-       peg=st.floats(4.5, 6.5), reach=st.floats(140.0, 240.0),
-       stack=st.integers(1, 3), reinforcement=st.sampled_from([0.0, 1.0, 8.0]),
-       profile=st.sampled_from(["truss", "wall"]), depth=st.floats(5.0, 26.0),
-       inner=st.sampled_from([0.0, 2.0, 4.0, 12.0]))
-def test_property_valid_builds_one_solid_invalid_names_field(
-        head, pattern, height, thickness, peg, reach, stack, reinforcement, profile, depth,
-        inner):
-    kw = dict(head_size=head, sheet_pattern=pattern, band_height=height,
-              band_thickness=thickness, peg_diameter=peg, band_reach=reach,
-              stack_count=stack, reinforcement_width=reinforcement,
-              band_profile=profile, truss_depth=depth, truss_inner_height=inner)
-    try:
-        p = model.PARAMS(**kw)
-    except ParameterError as err:
-        assert err.field in kw, str(err)
-        assert repr(kw[err.field]) in str(err) and "is not allowed: " in str(err)
-        return
+def valid_params(draw, stack_max: int | None = None) -> dict:
+    """One valid parameter set: each field from its declared range, narrowed by the
+    model's rules, in the order they depend on each other (stack_max caps the stack)."""
+    cls = model.PARAMS
+    pattern = draw(within(cls, "sheet_pattern"))
+    pat = PATTERNS[pattern]
+    peg = draw(within(cls, "peg_diameter", pat.hole_diameter - model.MAX_CLEARANCE,
+                      pat.hole_diameter - model.MIN_CLEARANCE))
+    # the peg's crest: its axis, lifted by the flat underside, plus its radius (the
+    # model's rule has no tolerance: the same sum to the last bit)
+    peg_top = peg / 2 * math.cos(math.radians(model.PEG_FLAT_ANGLE)) + peg / 2
+    profile = draw(within(cls, "band_profile"))
+    height = draw(within(cls, "band_height", lo=max(4 + 2 * model.SLOT_RIM, peg_top + 1)))
+    # one perimeter loop (TRUSS_WALL) or two and more (1.6 mm up)
+    thickness = draw(st.just(model.TRUSS_WALL) | within(cls, "band_thickness", lo=1.6))
+    truss_depth = draw(within(cls, "truss_depth"))
+    gap = draw(within(cls, "stack_gap"))
+    most = 1 if profile == "truss" else \
+        int((model.MAX_STACK_HEIGHT + gap) // (height + gap))
+    stack = draw(within(cls, "stack_count", hi=min(most, stack_max or most)))
+    # the band's reach: from past the outermost pegs and the sheet's edge, plus the
+    # strap slot and its end post, to the 135-degree wrap of the outer ellipse, which
+    # grows with the fit allowance: draw the allowance that leaves room for a slot
+    head = draw(within(cls, "head_size"))
+    depth = truss_depth if profile == "truss" else thickness
+    sheet_end = max(pat.outermost + peg / 2 + 1.0, pat.sheet_width / 2 + model.SHEET_EDGE_GAP)
+
+    def wrap(fit):
+        h = HEAD_SIZES[head]
+        return model.arc_length(h.breadth / 2 + fit + depth, h.length / 2 + fit + depth,
+                                math.radians(model.MAX_WRAP_DEG))
+
+    # the model's reach rules have no tolerance: 1e-9 mm inside them, against rounding
+    eps = 1e-9
+    slot_min = declared(cls, "strap_slot_width")["min"] + eps
+    lo, hi = declared(cls, "fit_allowance")["min"], declared(cls, "fit_allowance")["max"]
+    if wrap(lo) < sheet_end + slot_min + model.END_POST:  # bisect to the least allowance
+        for _ in range(60):
+            mid = (lo + hi) / 2
+            lo, hi = (lo, mid) if wrap(mid) >= sheet_end + slot_min + model.END_POST \
+                else (mid, hi)
+        lo = hi
+    fit = draw(within(cls, "fit_allowance", lo=lo))
+    slot = draw(within(cls, "strap_slot_width",
+                       hi=wrap(fit) - sheet_end - model.END_POST - eps))
+    reach = draw(within(cls, "band_reach", sheet_end + slot + model.END_POST + eps, wrap(fit)))
+    return dict(
+        head_size=head, sheet_pattern=pattern, fit_allowance=fit, band_height=height,
+        band_thickness=thickness, band_reach=reach, peg_diameter=peg,
+        peg_length=draw(within(cls, "peg_length")), strap_slot_width=slot,
+        stack_count=stack, stack_gap=gap,
+        reinforcement_width=0.0 if stack > 1 else draw(zero_or(cls, "reinforcement_width", 2.0)),
+        band_profile=profile, truss_depth=truss_depth,
+        truss_height=draw(within(cls, "truss_height", lo=peg_top + 1, hi=height))
+        if profile == "truss" else draw(within(cls, "truss_height")),
+        truss_inner_height=draw(zero_or(cls, "truss_inner_height", 3.0,
+                                        height if profile == "truss" else None)),
+        truss_rib_height=draw(within(cls, "truss_rib_height")))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_property_valid_builds_one_solid(data):
+    # stacks of up to 3 bands here (one to two seconds a band); the 4 and 20 band
+    # variants are built above, and the refusal property below draws every stack count
+    p = model.PARAMS(**valid_params(data.draw, stack_max=3))
     wp = model.build(p)
     solids = wp.solids().vals()
     assert len(solids) == 1 and solids[0].isValid()
     assert wp.val().BoundingBox().zlen == pytest.approx(p.stack_height, abs=LEN_TOL)
     assert model.checks(p, wp)["peg_positions"]["ok"]
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=st.data())
+def test_property_out_of_range_names_its_field(data):
+    kw = valid_params(data.draw)
+    model.PARAMS(**kw)  # valid over every stack count
+    name = data.draw(st.sampled_from(numeric_fields(model.PARAMS)))
+    kw[name] = data.draw(out_of_range(model.PARAMS, name), label=name)
+    with pytest.raises(ParameterError) as info:
+        model.PARAMS(**kw)
+    assert info.value.field == name, str(info.value)
+    assert repr(kw[name]) in str(info.value) and "is not allowed: " in str(info.value)
 
 
 # ------------------------------------------------------------------ CLI
@@ -756,7 +809,7 @@ def test_cli_parameter_error_is_one_line(tmp_path, capsys, slug, line, field, na
 
 
 def test_stack_preview_is_instances_of_one_band():
-    p, wp, _ = built("m-eu-888-x4")
+    p, wp = built("m-eu-888-x4")
     preview = model.preview(p, wp)
     names = [name for name, _ in preview.traverse()]
     assert sum(1 for n in names if n.startswith("band-")) == 4

@@ -13,10 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cad import cutcheck, dxf
-from cad.fit import check_fit
+from cad.fit import MAX_CLEARANCE_MM, MIN_CLEARANCE_MM, check_fit
 from cad.params import ParameterError
 from cad.patterns import SHEET_PATTERNS
 from cad.registry import read_design
+from param_strategies import numeric_fields, out_of_range, within
 
 DESIGN = Path(__file__).resolve().parents[2] / "designs" / "visor-lasercut"
 design = read_design(DESIGN)
@@ -134,25 +135,53 @@ def test_bad_input_names_field_value_range():
     assert "band_reach" in str(info.value) and "fit the stock sheet" in str(info.value)
 
 
+def valid_params(draw) -> dict:
+    """One valid parameter set: each field from its declared range, narrowed by the
+    model's rules: the folded tab 0.2 to 1 mm under the hole's diameter once cut with
+    the kerf, the strip to the sheet's edges and inside the stock, the slot 2 mm in."""
+    cls = model.PARAMS
+    pattern = draw(within(cls, "sheet_pattern"))
+    pat = SHEET_PATTERNS[pattern]
+    t = draw(within(cls, "material_thickness"))
+    # the folded tab's diagonal as cut, hypot(w - kerf, t), 0.2 to 1 mm below the hole
+    tab = [math.sqrt(max(0.0, (pat.hole_diameter - c) ** 2 - t * t)) + KERF
+           for c in (MAX_CLEARANCE_MM, MIN_CLEARANCE_MM)]
+    height = draw(within(cls, "band_height"))
+    reach_min = pat.sheet_width / 2 + model.SHEET_EDGE_GAP + model.SLOT_LENGTH \
+        + model.SLOT_END_POST
+    # the strip (2 x reach) lies along the stock's longer side
+    width = draw(within(cls, "stock_width"))
+    stock = width, draw(within(cls, "stock_height",
+                               lo=2 * reach_min if width < 2 * reach_min else None))
+    return dict(
+        sheet_pattern=pattern, head_size=draw(within(cls, "head_size")),
+        material_thickness=t, band_height=height,
+        tab_width=draw(within(cls, "tab_width", *tab)),
+        tab_length=draw(within(cls, "tab_length")),
+        strap_slot_height=draw(within(cls, "strap_slot_height", hi=height - 4)),
+        stock_width=stock[0], stock_height=stock[1],
+        band_reach=draw(within(cls, "band_reach", reach_min, max(stock) / 2)),
+        nest_gap=draw(within(cls, "nest_gap")))
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(pattern=st.sampled_from(sorted(SHEET_PATTERNS)), head=st.sampled_from("sml"),
-       t=st.floats(0.4, 1.1), height=st.floats(10.0, 42.0), tab=st.floats(3.0, 8.0),
-       reach=st.floats(110.0, 240.0))
-def test_property_valid_builds_one_solid_invalid_names_field(pattern, head, t, height, tab,
-                                                            reach):
-    # the strap slot follows the band's height (its default, 12 mm, needs a 16 mm band):
-    # every refusal then names a drawn field
-    kw = dict(sheet_pattern=pattern, head_size=head, material_thickness=t,
-              band_height=height, tab_width=tab, band_reach=reach,
-              strap_slot_height=max(4.0, min(12.0, height - 4.0)))
-    try:
-        p = model.PARAMS(**kw)
-    except ParameterError as err:
-        assert err.field in kw and repr(kw[err.field]) in str(err)
-        return
+@given(data=st.data())
+def test_property_valid_builds_one_solid(data):
+    p = model.PARAMS(**valid_params(data.draw))
     wp = model.build(p)
     assert len(wp.solids().vals()) == 1 and wp.val().isValid()
     assert len(model.measured_tabs(p)) == len(p.pattern.offsets)
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=st.data())
+def test_property_out_of_range_names_its_field(data):
+    kw = valid_params(data.draw)
+    name = data.draw(st.sampled_from(numeric_fields(model.PARAMS)))
+    kw[name] = data.draw(out_of_range(model.PARAMS, name), label=name)
+    with pytest.raises(ParameterError) as info:
+        model.PARAMS(**kw)
+    assert info.value.field == name and repr(kw[name]) in str(info.value)
 
 
 # ------------------------------------------------------------------ checks that can fail

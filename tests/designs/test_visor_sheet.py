@@ -15,6 +15,7 @@ from cad import dxf
 from cad.params import ParameterError
 from cad.patterns import SHEET_PATTERNS, SHEET_SIZES
 from cad.registry import read_design
+from param_strategies import declared, numeric_fields, out_of_range, within, zero_or
 
 DESIGN = Path(__file__).resolve().parents[2] / "designs" / "visor-sheet"
 design = read_design(DESIGN)
@@ -110,24 +111,60 @@ def test_corner_into_a_hole_is_refused():
     assert "corner_radius" in msg and "40.0" in msg and "from 0 to" in msg
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(size=st.sampled_from(["a4", "letter", "custom"]),
-       pattern=st.sampled_from(sorted(SHEET_PATTERNS)),
-       hole=st.floats(3.0, 11.0), corner=st.floats(-1.0, 45.0),
-       width=st.floats(90.0, 620.0), height=st.floats(90.0, 420.0))
-def test_property_valid_builds_one_solid_invalid_names_field(size, pattern, hole, corner,
-                                                            width, height):
+def valid_params(draw) -> dict:
+    """One valid parameter set: each field from its declared range, narrowed by the
+    model's rules (the holes inside the sheet, EDGE_MIN from every edge)."""
+    cls, E = model.PARAMS, model.EDGE_MIN
+    size = draw(within(cls, "sheet_size"))
+
+    def hole_max(pat, w=None, h=None):
+        # the holes' room above (top_distance), and on a fixed sheet, to its sides
+        # and above the shield kept below them
+        hi = 2 * (pat.top_distance - E)
+        if w is not None:
+            hi = min(hi, w - 2 * (pat.outermost + E), 2 * (h - pat.top_distance
+                                                        - model.MIN_HEIGHT_BELOW))
+        return hi
+
+    fixed = SHEET_SIZES.get(size, (None, None))
+    fits = [n for n in declared(cls, "sheet_pattern")["choices"]
+            if hole_max(SHEET_PATTERNS[n], *fixed) >= declared(cls, "hole_diameter")["min"]]
+    pattern = draw(st.sampled_from(fits))
+    pat = SHEET_PATTERNS[pattern]
+    hole = draw(within(cls, "hole_diameter", hi=hole_max(pat, *fixed)))
+    r = hole / 2
     kw = dict(sheet_size=size, sheet_pattern=pattern, hole_diameter=hole,
-              corner_radius=corner, custom_width=width, custom_height=height)
-    try:
-        p = model.PARAMS(**kw)
-    except ParameterError as err:
-        assert err.field in kw and re.search(r"is not allowed: .+", str(err))
-        assert repr(kw[err.field]) in str(err)
-        return
+              thickness=draw(within(cls, "thickness")),
+              custom_width=draw(within(cls, "custom_width", lo=2 * (pat.outermost + r + E))),
+              custom_height=draw(within(cls, "custom_height",
+                                        lo=pat.top_distance + r + model.MIN_HEIGHT_BELOW)),
+              corner_radius=0.0)
+    w, h = cls(**kw).size
+    largest = min(model._largest_corner(cls(**kw)), min(w, h) / 2 - 1)
+    kw["corner_radius"] = draw(zero_or(cls, "corner_radius", 0.5, largest))
+    return kw
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_property_valid_builds_one_solid(data):
+    kw = valid_params(data.draw)
+    p = model.PARAMS(**kw)
     wp = model.build(p)
     assert len(wp.solids().vals()) == 1 and wp.val().isValid()
     assert len(dxf.contours(model.outline(p))) == 1 + len(p.pattern.offsets)
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=st.data())
+def test_property_out_of_range_names_its_field(data):
+    kw = valid_params(data.draw)
+    name = data.draw(st.sampled_from(numeric_fields(model.PARAMS)))
+    kw[name] = data.draw(out_of_range(model.PARAMS, name), label=name)
+    with pytest.raises(ParameterError) as info:
+        model.PARAMS(**kw)
+    assert info.value.field == name and re.search(r"is not allowed: .+", str(info.value))
+    assert repr(kw[name]) in str(info.value)
 
 
 # ------------------------------------------------------------------ checks that can fail

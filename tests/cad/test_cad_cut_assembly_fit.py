@@ -1,4 +1,4 @@
-"""Engine v2: cut profiles to audited DXF, Assemblies, figures, print figures, fits."""
+"""The engine beyond one solid: cut profiles to audited DXF, Assemblies, figures, print figures, fits."""
 
 from __future__ import annotations
 
@@ -13,14 +13,14 @@ from cad.build import build
 from cad.cli import main
 from cad.fsutil import sha256_file
 
-V2 = Path(__file__).parent / "fixtures" / "designs_v2"
+FIXTURES = Path(__file__).parent / "fixtures" / "designs_cut_assembly"
 HAS_SLICER = shutil.which("prusa-slicer") is not None
 
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
     target = tmp_path / "designs"
-    shutil.copytree(V2, target, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(FIXTURES, target, ignore=shutil.ignore_patterns("__pycache__"))
     return target
 
 
