@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from .fields import IsoDate, Model, WholeNumber
+from .plans import HORIZON_DAYS, MAX_ACCEPT_LINES, MAX_HORIZON_DAYS
 
 MAX_QUANTITY = 1_000_000  # as a request line (fields.py)
 
@@ -62,6 +63,28 @@ class Merge(Model):
     """``POST /coordination/requests/{reference}/merge``: this request repeats ``into``."""
 
     into: str = Field(max_length=20, description="The reference of the request kept.")
+
+
+class PlanOrder(Model):
+    """``POST /coordination/plans``: which regions, how many days ahead."""
+
+    region: str | None = Field(default=None, max_length=100, description="One of the "
+                               "hub's regions; default: every region in scope.")
+    days: WholeNumber(1, MAX_HORIZON_DAYS) = Field(  # type: ignore[valid-type]
+        default=HORIZON_DAYS, description="Production days planned, from tomorrow.")
+
+
+class PlanLineRef(Model):
+    reference: str = Field(max_length=20)
+    item: WholeNumber(0, 99)  # type: ignore[valid-type]
+
+
+class PlanAcceptance(Model):
+    """``POST /coordination/plans/{id}/accept``: the lines to allocate (default: all)."""
+
+    lines: list[PlanLineRef] | None = Field(default=None, max_length=MAX_ACCEPT_LINES,
+                                            description="Lines chosen; absent: every "
+                                            "planned line not yet accepted.")
 
 
 def parse(model: type[Model], data: Any) -> Model:

@@ -52,13 +52,12 @@ def _schemas(settings: config.Settings | None, live_dates: bool = True) -> dict[
     was accepted with, which today's rules may no longer accept.
     """
     from . import coordination_models as cm
-    from . import plans
 
     bodies = _defs([(PartRequest, "validation"), (MakerSignup, "validation")]
                    + [(m, "validation") for m in (cm.NewAllocation, cm.AllocationAction,
                                                   cm.Receipt, cm.Closing, cm.Merge,
                                                   cm.Reconfirmation)]
-                   + [(m, "validation") for m in (plans.PlanOrder, plans.PlanAcceptance)])
+                   + [(m, "validation") for m in (cm.PlanOrder, cm.PlanAcceptance)])
     _add_hub_rules(bodies, settings, live_dates=live_dates)
     outputs = _defs([(m, "serialization") for m in ANSWERS])
     # Offers naming the same design and variant are merged: a stored rate may exceed the

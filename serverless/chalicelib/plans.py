@@ -32,14 +32,11 @@ import zlib
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable
 
-from boto3.dynamodb.types import Binary
 from botocore.exceptions import ClientError
-from pydantic import Field
 
 from . import audit, config, faults, lists, references
 from .allocations import Actor, AllocationStore, Refused
 from .dynamo import utc_iso
-from .fields import Model, WholeNumber
 from .store import OPEN_STATUSES, live
 from .tables import PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
@@ -58,27 +55,12 @@ ID_CHARS = 8
 URGENCY = {"hospital": 2.0, "clinic": 1.5, "care-home": 1.5, "pharmacy": 1.0, "other": 1.0}
 
 
-class PlanOrder(Model):
-    """``POST /coordination/plans``: which regions, how many days ahead."""
 
-    region: str | None = Field(default=None, max_length=100, description="One of the "
-                               "hub's regions; default: every region in scope.")
-    days: WholeNumber(1, MAX_HORIZON_DAYS) = Field(  # type: ignore[valid-type]
-        default=HORIZON_DAYS, description="Production days planned, from tomorrow.")
+def _binary(data: bytes) -> Any:
+    """boto3's Binary, imported on use: importing boto3 costs a cold start ~0.3 s."""
+    from boto3.dynamodb.types import Binary
 
-
-class PlanLineRef(Model):
-    reference: str = Field(max_length=20)
-    item: WholeNumber(0, 99)  # type: ignore[valid-type]
-
-
-class PlanAcceptance(Model):
-    """``POST /coordination/plans/{id}/accept``: the lines to allocate (default: all)."""
-
-    lines: list[PlanLineRef] | None = Field(default=None, max_length=MAX_ACCEPT_LINES,
-                                            description="Lines chosen; absent: every "
-                                            "planned line not yet accepted.")
-
+    return Binary(data)
 
 def plan_key(plan_id: str) -> dict[str, str]:
     return {PARTITION_KEY: PLAN_PREFIX + plan_id, SORT_KEY: PLAN_SK}
@@ -223,7 +205,7 @@ def propose(table: Any, regions: list[str], now: datetime, *, days: int = HORIZO
             "first_day": horizon[0].isoformat(), "last_day": horizon[-1].isoformat(),
             "created_by": actor, "created_at": utc_iso(now), "valid_until": utc_iso(expires),
             TTL_ATTRIBUTE: int(expires.timestamp()), "summary": json.dumps(summary),
-            "lines": Binary(packed)}
+            "lines": _binary(packed)}
     table.put_item(Item=item, ConditionExpression="attribute_not_exists(#pk)",
                    ExpressionAttributeNames={"#pk": PARTITION_KEY})
     audit.write(table, actor, "plan", [plan_id], now,
@@ -245,7 +227,8 @@ def view(item: dict[str, Any], stored_lines: list[dict[str, Any]] | None = None)
 
 def _lines(item: dict[str, Any]) -> list[dict[str, Any]]:
     raw = item["lines"]
-    raw = raw.value if isinstance(raw, Binary) else bytes(raw)
+    raw = getattr(raw, "value", raw)  # boto3's Binary, or bytes
+    raw = bytes(raw)
     return json.loads(zlib.decompress(raw))
 
 
@@ -365,6 +348,8 @@ def create(call: Any) -> Any:
 
     coordinator = current_coordinator(call.request)
     data = decode_json(call.request.headers, call.request.raw_body, call.lang)
+    from .coordination_models import PlanOrder
+
     body = validate_data(data, lambda d: PlanOrder.model_validate(d), call.lang)
     regions = _regions(call.settings, coordinator, body.region)
     try:
@@ -386,6 +371,8 @@ def accept(call: Any, plan_id: str) -> Any:
 
     coordinator = current_coordinator(call.request)
     data = decode_json(call.request.headers, call.request.raw_body, call.lang)
+    from .coordination_models import PlanAcceptance
+
     body = validate_data(data, lambda d: PlanAcceptance.model_validate(d), call.lang)
     item = load(call.table, plan_id, datetime.now(timezone.utc))
     if not all(coordinator.covers(r) for r in item.get("regions") or []):
