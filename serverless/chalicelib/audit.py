@@ -23,15 +23,12 @@ One item per entry, ``AUDIT#<YYYY-MM-DD>`` / ``<iso time, microseconds>#<random>
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 import secrets
 from datetime import date, datetime, timezone
 from typing import Any
 
-from . import dynamo
+from . import dynamo, lists
 from .tables import PARTITION_KEY, SORT_KEY
 
 PREFIX = "AUDIT#"
@@ -130,9 +127,8 @@ def write(table: Any, actor: str, action: str, records: list[str], now: datetime
 
 
 def encode_cursor(last_key: dict[str, Any]) -> str:
-    raw = json.dumps({PARTITION_KEY: last_key[PARTITION_KEY], SORT_KEY: last_key[SORT_KEY]},
-                     separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode("utf-8")).decode("ascii").rstrip("=")
+    return lists.encode_cursor({PARTITION_KEY: last_key[PARTITION_KEY],
+                                SORT_KEY: last_key[SORT_KEY]}) or ""
 
 
 def decode_cursor(cursor: str, day: date) -> dict[str, str]:
@@ -141,13 +137,10 @@ def decode_cursor(cursor: str, day: date) -> dict[str, str]:
     if not isinstance(cursor, str) or not 0 < len(cursor) <= 512:
         raise InvalidCursor("cursor")
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        key = json.loads(raw.decode("utf-8"))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+        key = lists.decode_cursor(cursor, (PARTITION_KEY, SORT_KEY))
+    except lists.BadCursor:
         raise InvalidCursor("cursor") from None
-    if (not isinstance(key, dict) or set(key) != {PARTITION_KEY, SORT_KEY}
-            or key[PARTITION_KEY] != day_key(day)
-            or not isinstance(key[SORT_KEY], str) or not _SORT.fullmatch(key[SORT_KEY])):
+    if key[PARTITION_KEY] != day_key(day) or not _SORT.fullmatch(key[SORT_KEY]):
         raise InvalidCursor("cursor")
     return {PARTITION_KEY: key[PARTITION_KEY], SORT_KEY: key[SORT_KEY]}
 

@@ -69,11 +69,11 @@ def _page_size(request: Any) -> int:
     return int(raw)
 
 
-def _regions_in_scope(request: Any, settings: config.Settings, coordinator: Any) -> list[str]:
-    """The ``region`` parameter if given (400 if not a hub region, 403 if out of scope),
-    else every hub region the coordinator covers."""
+def regions_in_scope(settings: config.Settings, coordinator: Any,
+                     wanted: str | None) -> list[str]:
+    """``wanted`` if given (400 if not a hub region, 403 if out of scope), else every hub
+    region the coordinator covers."""
     hub_regions = list(config.load_hub(settings.hub_path).regions)
-    wanted = (request.query_params or {}).get("region")
     if wanted is not None:
         if wanted not in hub_regions:
             raise Refused(400, "bad_region", "region", choices=", ".join(hub_regions))
@@ -81,6 +81,11 @@ def _regions_in_scope(request: Any, settings: config.Settings, coordinator: Any)
             raise Refused(403, "forbidden")
         return [wanted]
     return [r for r in hub_regions if coordinator.covers(r)]
+
+
+def _regions_in_scope(request: Any, settings: config.Settings, coordinator: Any) -> list[str]:
+    """:func:`regions_in_scope` of the ``region`` query parameter."""
+    return regions_in_scope(settings, coordinator, (request.query_params or {}).get("region"))
 
 
 def _in_scope(coordinator: Any, item: dict[str, Any]) -> None:

@@ -103,12 +103,12 @@ def _audit(table: Any, actor: str, references: list[str], rows: int, now: dateti
 
 def allocations_csv(call: Any) -> Any:
     """``GET /coordination/export.csv`` (a coordination handler: see coordination.Call)."""
-    from .coordination import _regions_in_scope
+    from .coordination import regions_in_scope
 
     request, settings, table = call.request, call.settings, call.table
     coordinator = current_coordinator(request)
-    regions = _regions_in_scope(request, settings, coordinator)
     params = dict(request.query_params or {})
+    regions = regions_in_scope(settings, coordinator, params.get("region"))
     first = _day(params, "from", FIRST_DAY) or FIRST_DAY
     last = _day(params, "to", first) or LAST_DAY
     hub_regions = list(config.load_hub(settings.hub_path).regions)

@@ -31,15 +31,16 @@ class Notifier:
             return False
 
     @staticmethod
-    def _personal(table: Any, key: dict[str, str]) -> dict[str, Any] | None:
-        return table.get_item(Key=key, ConsistentRead=True).get("Item")
+    def _recipient(table: Any, key: dict[str, str]) -> tuple[str | None, str]:
+        """``(e-mail address or None, language)`` of the personal item at ``key``."""
+        personal = table.get_item(Key=key, ConsistentRead=True).get("Item") or {}
+        email = (personal.get("contact") or {}).get("email")
+        return email, str(personal.get("language") or "en")
 
     def allocation_proposed(self, table: Any, allocation: dict[str, Any]) -> bool:
-        personal = self._personal(table, maker_personal_key(str(allocation["site"])))
-        email = ((personal or {}).get("contact") or {}).get("email")
+        email, lang = self._recipient(table, maker_personal_key(str(allocation["site"])))
         if not email:
             return False
-        lang = str((personal or {}).get("language") or "en")
         token = allocations.link_token(secret.keys()[0], str(allocation["id"]))
         return self._send("allocation_proposed", notifications.allocation_proposed(
             lang, self._site_url(), str(allocation["id"]), token,
@@ -50,11 +51,9 @@ class Notifier:
         from .coordination import request_link_token
 
         reference = str(allocation["reference"])
-        personal = self._personal(table, personal_key(reference))
-        email = ((personal or {}).get("contact") or {}).get("email")
+        email, lang = self._recipient(table, personal_key(reference))
         if not email:
             return False
-        lang = str((personal or {}).get("language") or "en")
         token = request_link_token(secret.keys()[0], reference)
         return self._send("shipment", notifications.shipment(
             lang, self._site_url(), reference, token, int(allocation.get("shipped", 0)), email))
@@ -62,11 +61,9 @@ class Notifier:
     def reconfirm(self, table: Any, reference: str, respond_by: str) -> bool:
         from .coordination import request_link_token
 
-        personal = self._personal(table, personal_key(reference))
-        email = ((personal or {}).get("contact") or {}).get("email")
+        email, lang = self._recipient(table, personal_key(reference))
         if not email:
             return False
-        lang = str((personal or {}).get("language") or "en")
         token = request_link_token(secret.keys()[0], reference)
         return self._send("reconfirm", notifications.reconfirm(
             lang, self._site_url(), reference, token, respond_by, email))

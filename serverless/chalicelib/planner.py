@@ -265,7 +265,6 @@ def plan(lines: Sequence[Line], sites: Sequence[Site], days: Sequence[date], *,
     last_day = np.minimum(g_need + slack_days, n_days - 1)
     first_open = np.where(open_day.any(axis=1), open_day.argmax(axis=1), n_days)
     pair_g, pair_s = np.nonzero((rates > 0) & (first_open[None, :] <= last_day[:, None]))
-    pair_rate = rates[pair_g, pair_s]
     pair_delay = (g_region[pair_g] != s_region[pair_s]) * DELIVERY_DAYS_OTHER_REGION
 
     # Per-day cells (g, s, d): the whole-unit plan is made of them.

@@ -34,7 +34,7 @@ from typing import Any, Iterable
 
 from botocore.exceptions import ClientError
 
-from . import audit, config, faults, lists, references
+from . import audit, faults, lists, references
 from .allocations import Actor, AllocationStore, Refused
 from .dynamo import utc_iso
 from .store import OPEN_STATUSES, live
@@ -71,17 +71,6 @@ def line_key(reference: str, item: int) -> str:
 
 
 # ------------------------------------------------------------------ reading the records
-
-
-def _regions(settings: config.Settings, coordinator: Any, wanted: str | None) -> list[str]:
-    hub_regions = list(config.load_hub(settings.hub_path).regions)
-    if wanted is not None:
-        if wanted not in hub_regions:
-            raise Refused(400, "bad_region", "region", choices=", ".join(hub_regions))
-        if not coordinator.covers(wanted):
-            raise Refused(403, "forbidden")
-        return [wanted]
-    return [r for r in hub_regions if coordinator.covers(r)]
 
 
 def open_lines(table: Any, regions: Iterable[str]) -> list[dict[str, Any]]:
@@ -351,7 +340,9 @@ def create(call: Any) -> Any:
     from .coordination_models import PlanOrder
 
     body = validate_data(data, lambda d: PlanOrder.model_validate(d), call.lang)
-    regions = _regions(call.settings, coordinator, body.region)
+    from .coordination import regions_in_scope
+
+    regions = regions_in_scope(call.settings, coordinator, body.region)
     try:
         import highspy  # noqa: F401  (not in the Lambda package)
     except ImportError:

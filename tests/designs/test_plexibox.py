@@ -17,6 +17,7 @@ import pytest
 from cad import dxf, joints
 from cad.params import ParameterError
 from cad.registry import read_design
+from edited_copy import build_edited_copy
 
 DESIGN = Path(__file__).resolve().parents[2] / "designs" / "plexibox"
 
@@ -334,23 +335,10 @@ def test_nested_sheet_overlap_gap_outside_and_missing_part_fail(cut_files, tmp_p
 def test_a_failing_check_fails_the_build(tmp_path):
     """`python -m cad build` on a copy whose design.toml declares 1000 x 500 mm sheets
     only: the panels fit no declared sheet, the variant fails, the exit status is 1."""
-    import shutil
-
-    from cad import cli
-    from cad.build import read_manifest
-    root = tmp_path / "designs"
-    shutil.copytree(DESIGN, root / "plexibox", ignore=shutil.ignore_patterns("__pycache__"))
-    toml = root / "plexibox" / "design.toml"
-    text = toml.read_text(encoding="utf-8")
-    assert text.count("sheets_mm = [[1220, 610]]") == 1
-    text = text.replace("sheets_mm = [[1220, 610]]", "sheets_mm = [[1000, 500]]")
-    text = text.replace("sheet_thickness = [3.0, 5.0]", "sheet_thickness = [3.0]")
-    toml.write_text(text, encoding="utf-8")
-    out = tmp_path / "build"
-    code = cli.main(["build", "--root", str(root), "--out", str(out), "--jobs", "1",
-                     "--quiet"])
+    code, rec = build_edited_copy(tmp_path, DESIGN, {"design.toml": [
+        ("sheets_mm = [[1220, 610]]", "sheets_mm = [[1000, 500]]"),
+        ("sheet_thickness = [3.0, 5.0]", "sheet_thickness = [3.0]")]})
     assert code == 1
-    rec = read_manifest(out)["variants"][0]
     assert rec["variant"] == "t3" and rec["ok"] is False
     assert rec["checks"]["fits_stock"]["ok"] is False
     assert rec["checks"]["joints_mate"]["ok"] and rec["checks"]["nested_sheets"]["ok"]

@@ -7,7 +7,6 @@ stop, no recess, a hole in a septum, a reamed or straight cone) and must then fa
 the checks and in `python -m cad build`.
 """
 
-import shutil
 import tomllib
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from cad.export import export_stl
 from cad.meshcheck import check_mesh, load_mesh
 from cad.params import ParameterError
 from cad.registry import read_design
+from edited_copy import build_edited_copy
 
 DESIGN = Path(__file__).resolve().parents[2] / "designs" / "snorkel-adapter"
 
@@ -243,40 +243,13 @@ def test_straight_exhale_spigot_fails(stl_dir, tmp_path):
 def test_a_failing_check_fails_the_build(tmp_path):
     """`python -m cad build` on a copy of the design whose gen1 bore is 1 mm small:
     the variant is reported failed and the exit status is 1."""
-    from cad import cli
-    root = tmp_path / "designs"
-    shutil.copytree(DESIGN, root / "snorkel-adapter",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    mp = root / "snorkel-adapter" / "model.py"
-    text = mp.read_text(encoding="utf-8")
-    assert text.count("(44.4, 44.4), (18.7, 18.7)") == 1
-    mp.write_text(text.replace("(44.4, 44.4), (18.7, 18.7)", "(43.4, 43.4), (17.7, 17.7)"),
-                  encoding="utf-8")
-    toml = root / "snorkel-adapter" / "design.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace(
-        'mask = ["gen1", "500"]\npart = ["adapter", "coupon"]',
-        'mask = ["gen1"]\npart = ["coupon"]'), encoding="utf-8")
-    out = tmp_path / "build"
-    code = cli.main(["build", "--root", str(root), "--out", str(out), "--jobs", "1",
-                     "--quiet"])
+    code, rec = build_edited_copy(tmp_path, DESIGN, {
+        "model.py": [("(44.4, 44.4), (18.7, 18.7)", "(43.4, 43.4), (17.7, 17.7)")],
+        "design.toml": [('mask = ["gen1", "500"]\npart = ["adapter", "coupon"]',
+                         'mask = ["gen1"]\npart = ["coupon"]')]})
     assert code == 1
-    from cad.build import read_manifest
-    rec = read_manifest(out)["variants"][0]
     assert rec["variant"] == "gen1-coupon" and rec["ok"] is False
     assert rec["checks"]["mask_socket"]["ok"] is False
-
-
-@pytest.mark.skipif(shutil.which("prusa-slicer") is None, reason="prusa-slicer not installed")
-@pytest.mark.parametrize("mask", MASKS)
-def test_coupon_prints_in_minutes(mask, stl_dir):
-    from cad import slicer
-    _, _, path, _, _ = built(mask, "coupon", stl_dir)
-    fig = slicer.slice_stl(path)
-    assert fig["available"] is True, fig
-    assert fig["time_s"] < 30 * 60
-
-
-# ------------------------------------------------------------------ parameters
 
 
 def _error(**kw) -> str:

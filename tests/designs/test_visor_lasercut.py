@@ -18,6 +18,7 @@ from cad.params import ParameterError
 from cad.patterns import SHEET_PATTERNS
 from cad.registry import read_design
 from param_strategies import numeric_fields, out_of_range, within
+from edited_copy import build_edited_copy
 
 DESIGN = Path(__file__).resolve().parents[2] / "designs" / "visor-lasercut"
 design = read_design(DESIGN)
@@ -257,23 +258,11 @@ def test_nest_on_an_undeclared_sheet_fails(tmp_path):
 def test_a_failing_check_fails_the_build(tmp_path):
     """`python -m cad build` on a copy whose design.toml declares other stock sheets:
     the nest is not on a declared sheet, the variant fails, the exit status is 1."""
-    from cad import cli
-    from cad.build import read_manifest
-    root = tmp_path / "designs"
-    shutil.copytree(DESIGN, root / "visor-lasercut",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    toml = root / "visor-lasercut" / "design.toml"
-    text = toml.read_text(encoding="utf-8")
-    assert text.count("sheets_mm = [[600, 400]]") == 1
-    text = text.replace("sheets_mm = [[600, 400]]", "sheets_mm = [[1220, 610]]")
-    text = text.replace('sheet_pattern = ["eu-888", "eu-iso838", "se-8", "us-3", "us-6"]',
-                        'sheet_pattern = ["eu-888"]')
-    toml.write_text(text, encoding="utf-8")
-    out = tmp_path / "build"
-    code = cli.main(["build", "--root", str(root), "--out", str(out), "--jobs", "1",
-                     "--quiet"])
+    code, rec = build_edited_copy(tmp_path, DESIGN, {"design.toml": [
+        ("sheets_mm = [[600, 400]]", "sheets_mm = [[1220, 610]]"),
+        ('sheet_pattern = ["eu-888", "eu-iso838", "se-8", "us-3", "us-6"]',
+         'sheet_pattern = ["eu-888"]')]})
     assert code == 1
-    rec = read_manifest(out)["variants"][0]
     assert rec["variant"] == "m-eu-888" and rec["ok"] is False
     assert rec["checks"]["nested_sheet"]["ok"] is False
     assert rec["checks"]["tab_fit"]["ok"] and rec["checks"]["tab_positions"]["ok"]

@@ -16,6 +16,7 @@ from cad.params import ParameterError
 from cad.patterns import SHEET_PATTERNS, SHEET_SIZES
 from cad.registry import read_design
 from param_strategies import declared, numeric_fields, out_of_range, within, zero_or
+from edited_copy import build_edited_copy
 
 DESIGN = Path(__file__).resolve().parents[2] / "designs" / "visor-sheet"
 design = read_design(DESIGN)
@@ -206,27 +207,12 @@ def test_holes_off_the_punched_edge_fail(monkeypatch, tmp_path):
 
 def test_a_failing_check_fails_the_build(tmp_path):
     """`python -m cad build` on a copy whose holes are drawn 1 mm low: refused."""
-    import shutil
-
-    from cad import cli
-    from cad.build import read_manifest
-    root = tmp_path / "designs"
-    shutil.copytree(DESIGN, root / "visor-sheet", ignore=shutil.ignore_patterns("__pycache__"))
-    mp = root / "visor-sheet" / "model.py"
-    text = mp.read_text(encoding="utf-8")
-    assert text.count("y = h - self.pattern.top_distance\n") == 1
-    mp.write_text(text.replace("y = h - self.pattern.top_distance\n",
-                               "y = h - self.pattern.top_distance - 1.0\n"), encoding="utf-8")
-    toml = root / "visor-sheet" / "design.toml"
-    text = toml.read_text(encoding="utf-8")
-    text = text.replace('sheet_size = ["a4", "letter"]', 'sheet_size = ["a4"]')
-    text = text.replace('sheet_pattern = ["eu-888", "eu-iso838", "se-8", "us-3", "us-6"]',
-                        'sheet_pattern = ["eu-888"]')
-    toml.write_text(text, encoding="utf-8")
-    out = tmp_path / "build"
-    code = cli.main(["build", "--root", str(root), "--out", str(out), "--jobs", "1",
-                     "--quiet"])
+    code, rec = build_edited_copy(tmp_path, DESIGN, {
+        "model.py": [("y = h - self.pattern.top_distance\n",
+                      "y = h - self.pattern.top_distance - 1.0\n")],
+        "design.toml": [('sheet_size = ["a4", "letter"]', 'sheet_size = ["a4"]'),
+                        ('sheet_pattern = ["eu-888", "eu-iso838", "se-8", "us-3", "us-6"]',
+                         'sheet_pattern = ["eu-888"]')]})
     assert code == 1
-    rec = read_manifest(out)["variants"][0]
     assert rec["variant"] == "a4-eu-888" and rec["ok"] is False
     assert rec["checks"]["hole_positions"]["ok"] is False
