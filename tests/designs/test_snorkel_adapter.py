@@ -7,6 +7,7 @@ stop, no recess, a hole in a septum, a reamed or straight cone) and must then fa
 the checks and in `python -m cad build`.
 """
 
+import shutil
 import tomllib
 from pathlib import Path
 
@@ -250,6 +251,19 @@ def test_a_failing_check_fails_the_build(tmp_path):
     assert code == 1
     assert rec["variant"] == "gen1-coupon" and rec["ok"] is False
     assert rec["checks"]["mask_socket"]["ok"] is False
+
+
+@pytest.mark.skipif(shutil.which("prusa-slicer") is None, reason="prusa-slicer not installed")
+@pytest.mark.parametrize("mask", MASKS)
+def test_coupon_prints_in_minutes(mask, stl_dir):
+    from cad import slicer
+    _, _, path, _, _ = built(mask, "coupon", stl_dir)
+    fig = slicer.slice_stl(path)
+    assert fig["available"] is True, fig
+    assert fig["time_s"] < 30 * 60
+
+
+# ------------------------------------------------------------------ parameters
 
 
 def _error(**kw) -> str:
