@@ -2,19 +2,18 @@
 
 For every published design and every variant of its matrix, the engine computes the
 cache key (cad.cache); a variant whose key, files and file hashes match the previous
-manifest is reused as is, the others are built in worker processes: import the model,
-build, export four files (and, for a printed part, the 3MF PrusaSlicer saves with the
-reference profile), check the mesh and the design's own rules (a model's
-`checks(params, result, files)` receives the files written for the variant, so it
-measures what is published), measure. A model
-that raises costs only its own variant: the others are built, the manifest keeps only
-finished records, and the run reports failure. The manifest is written atomically, so
-the site and the API never read a half-written one.
+manifest is reused as is, the others are built in worker processes: import the design's
+package and read its model only through cad.contract.DesignModel, build, export four
+files (and, for a printed part, the 3MF PrusaSlicer saves with the reference profile),
+check the mesh and the design's own rules (a model's `checks(params, result, files)`
+receives the files written for the variant, so it measures what is published), measure.
+A model that raises costs only its own variant: the others are built, the manifest keeps
+only finished records, and the run reports failure. The manifest is written atomically,
+so the site and the API never read a half-written one.
 """
 
 from __future__ import annotations
 
-import inspect
 import json
 import multiprocessing
 import os
@@ -124,27 +123,12 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def _takes_files(fn: Callable[..., Any]) -> bool:
-    """True if a model's checks() or interface() takes a third argument: the files the
-    engine wrote for the variant."""
-    try:
-        positional = [p for p in inspect.signature(fn).parameters.values()
-                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)]
-    except (TypeError, ValueError):
-        return False
-    return len(positional) >= 3 or any(p.kind is p.VAR_POSITIONAL for p in positional)
-
-
 def _design_checks(model, params, result, files: dict[str, Path]
                    ) -> dict[str, dict[str, Any]]:
-    """The model's checks(params, result[, files]): with a third argument it receives
-    {key: path} of the files written for this variant (stl, glb, <profile>.dxf, extra
-    files...), so it can measure what is published rather than its own numbers."""
-    checks_fn = getattr(model, "checks", None)
-    if checks_fn is None:
-        return {}
-    checks = (checks_fn(params, result, dict(files)) if _takes_files(checks_fn)
-              else checks_fn(params, result))
+    """The model's checks(params, result, files): it receives {key: path} of the files
+    written for this variant (stl, glb, <profile>.dxf, extra files...), so it can
+    measure what is published rather than its own numbers."""
+    checks = model.checks(params, result, dict(files))
     if not isinstance(checks, dict):
         raise TypeError(f"checks() must return a dict of checks, got {type(checks).__name__}")
     for name, check in checks.items():
@@ -198,10 +182,7 @@ def _assembly_outputs(assembly, folder: Path, stem: str):
 
 def _profile_outputs(model, params, folder: Path, stem: str):
     """Each named cut profile to <stem>.<name>.dxf, audited and measured."""
-    profiles_fn = getattr(model, "profiles", None)
-    if profiles_fn is None:
-        return {}, {}, {}
-    profiles = profiles_fn(params)
+    profiles = model.profiles(params)
     if not isinstance(profiles, dict):
         raise TypeError(f"profiles() must return a dict of named profiles, got "
                         f"{type(profiles).__name__}")
@@ -247,8 +228,7 @@ def build_variant(task: Task) -> dict[str, Any]:
         if isinstance(result, cq.Assembly):
             shape, paths, checks, extra = _assembly_outputs(result, folder, task.variant)
         else:
-            preview_fn = getattr(model, "preview", None)
-            preview = preview_fn(params, result) if preview_fn is not None else None
+            preview = model.preview(params, result)
             if preview is not None and not isinstance(preview, cq.Assembly):
                 raise TypeError("preview() must return a cadquery Assembly or None")
             shape, paths, checks, extra = _solid_outputs(result, folder, task.variant,
@@ -257,20 +237,17 @@ def build_variant(task: Task) -> dict[str, Any]:
         dxf_paths, dxf_checks, cut = _profile_outputs(model, params, folder, task.variant)
         paths.update(dxf_paths)
         checks.update(dxf_checks)
-        files_fn = getattr(model, "extra_files", None)
-        if files_fn is not None:
-            for key, path in files_fn(params, result, folder, task.variant).items():
-                if key in paths:
-                    raise ValueError(f"extra file {key!r} has the name of an engine output")
-                paths[key] = Path(path)
+        for key, path in model.extra_files(params, result, folder, task.variant).items():
+            if key in paths:
+                raise ValueError(f"extra file {key!r} has the name of an engine output")
+            paths[key] = Path(path)
         for name, check in _design_checks(model, params, result, paths).items():
             if name in checks:
                 raise ValueError(f"design check {name!r} has the name of an engine check")
             checks[name] = check
         figures: dict[str, Any] = {}
         if task.technology == "fdm" and "stl" in paths:
-            units_fn = getattr(model, "units", None)
-            units = int(units_fn(params)) if units_fn is not None else 1
+            units = int(model.units(params))
             figures["print"] = slice_stl(paths["stl"], cache_dir=slicer_cache_dir(),
                                          units=units)
             figures["print"].pop("cached", None)
@@ -281,13 +258,11 @@ def build_variant(task: Task) -> dict[str, Any]:
         cut_fig = _cut_figure(cut)
         if cut_fig is not None:
             figures["cut"] = cut_fig
-        figures_fn = getattr(model, "figures", None)
-        if figures_fn is not None:
-            extra_figures = figures_fn(params, result)
-            if not isinstance(extra_figures, dict):
-                raise TypeError("figures() must return a dict")
-            figures.update(extra_figures)
-        interface_fn = getattr(model, "interface", None)
+        extra_figures = model.figures(params, result)
+        if not isinstance(extra_figures, dict):
+            raise TypeError("figures() must return a dict")
+        figures.update(extra_figures)
+        interface = model.interface(params, result, dict(paths))
         record = {
             "design": task.design,
             "variant": task.variant,
@@ -301,10 +276,8 @@ def build_variant(task: Task) -> dict[str, Any]:
             "ok": all(c["ok"] for c in checks.values()),
             "build_seconds": round(time.perf_counter() - start, 3),
         }
-        if interface_fn is not None:  # like checks(), it may take the files written
-            record["interface"] = (interface_fn(params, result, dict(paths))
-                                   if _takes_files(interface_fn)
-                                   else interface_fn(params, result))
+        if interface is not None:
+            record["interface"] = interface
         return {"record": json.loads(json.dumps(record, default=_plain, allow_nan=False))}
     except Exception as err:  # noqa: BLE001 - reported per variant, never lost
         return {"failure": asdict(Failure(

@@ -97,8 +97,9 @@ def design_facts(design_dir: str | os.PathLike) -> dict[str, Any]:
 
 
 def design_digest(design_dir: str | os.PathLike) -> str:
-    """Digest of a design's Python sources (model.py and any other .py in its folder)
-    and of its design.toml's facts (`design_facts`)."""
+    """Digest of a design's Python sources (every module of its package: __init__.py,
+    model.py and the modules they import, any .py in its folder) and of its design.toml's
+    facts (`design_facts`)."""
     return hashlib.sha256(canonical_json(
         {"sources": sources_digest(design_dir),
          "facts": design_facts(design_dir)}).encode()).hexdigest()

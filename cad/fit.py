@@ -1,7 +1,7 @@
 """Does a headband fit a sheet? Pegs against holes, for every pair with one pattern.
 
 A design that carries a sheet (printed headband, laser-cut band) declares, through its
-model's `interface(p, result)`, its pegs as measured on the built part:
+model's `interface(p, result, files)`, its pegs as measured on the built part:
 
     {"kind": "pegs", "pattern": "eu-888", "positions_mm": [-120.0, ...], "diameter_mm": 5.6}
 

@@ -10,6 +10,12 @@ size" or "these two channels never meet" are made on the STL, not on the B-rep:
   channel's inner contour), with `extent` giving its size along X and Y;
 - `transition(predicate, lo, hi)`: the height where a property of the sections changes
   (a socket's depth, a recess's depth), found by bisection to `tol`;
+- `plane_points(mesh, origin, normal, u_axis)`: the section by any plane, as 2D points
+  (a peg's cross-section, cut square to its axis);
+- `fit_circle(points)`: a least-squares circle refitted on the points near it, so a flat
+  or a post standing on the circle is left out;
+- `turning(ring)`: the signed turn at each vertex of a closed outline (a sharp concave
+  corner is where something stands out of a wall);
 - `AirGraph`: the air inside the part's bounding box, sliced every `pitch` mm; each
   slice's air is split into regions, regions of neighbouring slices that overlap are
   joined, and the connected components answer "is there a path from here to there inside
@@ -23,6 +29,7 @@ with, which is also the finest thing a print can reproduce.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from typing import Callable, Iterable
@@ -167,3 +174,64 @@ class AirGraph:
         """True if the two (xy, z) points are in the same air component."""
         ca, cb = self.component_at(*a), self.component_at(*b)
         return ca is not None and ca == cb
+
+
+# ------------------------------------------------------- sections by any plane, corners
+
+
+def plane_points(mesh_or_path, origin, normal, u_axis) -> np.ndarray:
+    """The section of the mesh by the plane through `origin` normal to `normal`, as 2D
+    points (n, 2): each segment end expressed on `u_axis` (made perpendicular to the
+    normal) and on v = normal x u. Points only (no loops): enough to fit a shape to."""
+    mesh = as_mesh(mesh_or_path)
+    n = np.asarray(normal, dtype=float)
+    n = n / np.linalg.norm(n)
+    u = np.asarray(u_axis, dtype=float)
+    u = u - n * float(u @ n)
+    u = u / np.linalg.norm(u)
+    v = np.cross(n, u)
+    o = np.asarray(origin, dtype=float)
+    segs = trimesh.intersections.mesh_plane(mesh, plane_normal=n, plane_origin=o)
+    pts = np.asarray(segs, dtype=float).reshape(-1, 3) - o
+    if not len(pts):
+        return np.zeros((0, 2))
+    pts = np.unique(np.round(np.column_stack([pts @ u, pts @ v]), _DIGITS), axis=0)
+    return pts
+
+
+def fit_circle(points, trim: float = 0.02, rounds: int = 6):
+    """Least-squares circle through 2D points (Kasa's algebraic fit), refitted on the
+    points within `trim` mm of the previous circle until the set stops changing, so
+    points of something else (a flat, a post standing on it) are left out.
+
+    Returns (cx, cy, r, inliers): r is the least-squares radius; `inliers` the boolean
+    mask of the points used in the last fit. ValueError with fewer than 3 points."""
+    pts = np.asarray(points, dtype=float)
+    keep = np.ones(len(pts), dtype=bool)
+    cx = cy = r = float("nan")
+    for _ in range(rounds):
+        if keep.sum() < 3:
+            raise ValueError(f"a circle needs 3 points, {int(keep.sum())} left")
+        x, y = pts[keep, 0], pts[keep, 1]
+        a = np.column_stack([x, y, np.ones_like(x)])
+        (c0, c1, c2), *_ = np.linalg.lstsq(a, x * x + y * y, rcond=None)
+        cx, cy = c0 / 2, c1 / 2
+        r = math.sqrt(max(c2 + cx * cx + cy * cy, 0.0))
+        new = np.abs(np.hypot(pts[:, 0] - cx, pts[:, 1] - cy) - r) <= trim
+        if np.array_equal(new, keep):
+            break
+        keep = new
+    return float(cx), float(cy), float(r), keep
+
+
+def turning(coords) -> np.ndarray:
+    """Signed turning angle (radians, left positive) at each vertex of a closed ring
+    given as its vertices (the closing vertex not repeated). A zero-length edge gives a
+    turn of 0 and hides the corner next to it: simplify the ring first (a mesh's section
+    has sub-micrometre edges at some triangle edges)."""
+    c = np.asarray(coords, dtype=float)
+    d_in = c - np.roll(c, 1, axis=0)
+    d_out = np.roll(c, -1, axis=0) - c
+    cross = d_in[:, 0] * d_out[:, 1] - d_in[:, 1] * d_out[:, 0]
+    dot = (d_in * d_out).sum(axis=1)
+    return np.arctan2(cross, dot)

@@ -1,7 +1,8 @@
 """Find the designs of a hub and turn each one's variant matrix into parameter sets.
 
 A design is a folder `designs/<slug>/` holding `design.toml` (texts, status, variant
-matrix) and `model.py` (PARAMS, build, optional checks). Adding a design touches only its
+matrix) and a Python package: `__init__.py` and `model.py`, which implements the one
+contract of cad.contract (`DesignModel`). Adding a design touches only its
 folder, so everything here is discovered, never listed in code. Mistakes in a
 design.toml are refused early with an error naming the file and the key, because a
 maker editing a design should not have to read a traceback.
@@ -9,7 +10,9 @@ maker editing a design should not have to read a traceback.
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
+import inspect
 import itertools
 import os
 import re
@@ -21,6 +24,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Iterable
 
+from cad import contract
 from cad.params import ParameterError, Params
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -174,8 +178,10 @@ def read_design(folder: Path | str) -> Design:
     except tomllib.TOMLDecodeError as err:
         raise DesignError(toml_path, "syntax", str(err)) from None
     validate_metadata(data, toml_path)
-    if not (folder / "model.py").is_file():
-        raise DesignError(folder / "model.py", "file", "missing: every design needs a model.py")
+    for name in ("__init__.py", "model.py"):
+        if not (folder / name).is_file():
+            raise DesignError(folder / name, "file", "missing: every design is a package "
+                              "(__init__.py) whose model.py implements cad.contract.DesignModel")
     return Design(slug=folder.name, path=folder, metadata=data)
 
 
@@ -237,54 +243,74 @@ def published_designs(root: Path | str | None = None, hub: Path | str | None = N
 # ---------------------------------------------------------------- model.py
 
 def module_name(slug: str) -> str:
-    """A module name unique per design, so two designs' model.py never collide."""
+    """The package name of a design, unique per design so two designs' modules never
+    collide (folder names have hyphens: the package is imported by path)."""
     return "usine_design_" + slug.replace("-", "_")
 
 
-def _where(err: BaseException, path: Path) -> str:
-    """`model.py:LINE` of the deepest frame inside the model file, if any."""
-    frames = [f for f in traceback.extract_tb(err.__traceback__)
-              if Path(f.filename).resolve() == path.resolve()]
+def _where(err: BaseException, folder: Path) -> str:
+    """`(FILE line N)` of the deepest frame inside the design's package, if any."""
     if isinstance(err, SyntaxError) and err.lineno:
-        return f" (line {err.lineno})"
-    return f" (line {frames[-1].lineno})" if frames else ""
+        return f" ({Path(err.filename or '').name} line {err.lineno})"
+    frames = [f for f in traceback.extract_tb(err.__traceback__)
+              if Path(f.filename).resolve().is_relative_to(folder)]
+    return f" ({Path(frames[-1].filename).name} line {frames[-1].lineno})" if frames else ""
+
+
+def _forget(name: str) -> None:
+    """Drop a package and its submodules from sys.modules (the next import is fresh)."""
+    for key in [k for k in sys.modules if k == name or k.startswith(name + ".")]:
+        del sys.modules[key]
 
 
 def load_model(path: Path | str, slug: str) -> ModuleType:
-    """Import a design's model.py by file path (a fresh module each call, so an edited
-    model is picked up) and check it defines PARAMS and build."""
+    """Import a design's package from its folder (or the folder of its model.py) and
+    return its model module, checked against cad.contract.DesignModel. Every call
+    imports afresh, so an edited design is picked up."""
     path = Path(path).resolve()
+    folder = path.parent if path.suffix == ".py" else path
     name = module_name(slug)
-    spec = importlib.util.spec_from_file_location(name, path)
+    spec = importlib.util.spec_from_file_location(
+        name, folder / "__init__.py", submodule_search_locations=[str(folder)])
     if spec is None or spec.loader is None:
-        raise DesignError(path, "import", "cannot be loaded as Python")
-    module = importlib.util.module_from_spec(spec)
-    previous = sys.modules.get(name)
-    sys.modules[name] = module  # dataclasses and typing look the module up here
+        raise DesignError(folder / "__init__.py", "import", "cannot be loaded as Python")
+    previous = {k: m for k, m in sys.modules.items() if k == name or k.startswith(name + ".")}
+    _forget(name)
+    package = importlib.util.module_from_spec(spec)
+    sys.modules[name] = package  # relative imports, dataclasses and typing look it up here
     try:
-        spec.loader.exec_module(module)
+        spec.loader.exec_module(package)
+        model = importlib.import_module(name + ".model")
     except Exception as err:
-        if previous is not None:
-            sys.modules[name] = previous
-        else:
-            sys.modules.pop(name, None)
-        raise DesignError(path, "import",
-                          f"{type(err).__name__}: {err}{_where(err, path)}") from err
-    check_model(module, path)
-    return module
+        _forget(name)
+        sys.modules.update(previous)
+        raise DesignError(folder / "model.py", "import",
+                          f"{type(err).__name__}: {err}{_where(err, folder)}") from err
+    check_model(model, folder / "model.py")
+    return model
 
 
 def check_model(module: ModuleType, path: Path | str) -> None:
-    """Refuse a model without a Params subclass PARAMS and a callable build."""
+    """Refuse a model that does not implement cad.contract.DesignModel: a missing member,
+    PARAMS not a Params dataclass, or a function that does not take the engine's
+    arguments. The error names the member."""
     params = getattr(module, "PARAMS", None)
     if not (isinstance(params, type) and issubclass(params, Params) and is_dataclass(params)):
         raise DesignError(path, "PARAMS", "must be a Params subclass (a frozen dataclass "
                           "declared with cad.params.param)")
-    if not callable(getattr(module, "build", None)):
-        raise DesignError(path, "build", "must be a function build(p) returning a Workplane")
-    checks = getattr(module, "checks", None)
-    if checks is not None and not callable(checks):
-        raise DesignError(path, "checks", "must be a function checks(p, shape[, files]) if defined")
+    for member in contract.MEMBERS[1:]:
+        fn = getattr(module, member, None)
+        wanted = contract.arguments(member)
+        usage = f"{member}({', '.join(wanted)})"
+        if not callable(fn):
+            raise DesignError(path, member, f"must be a function {usage} (cad.contract."
+                              "DesignModel; every member is required)")
+        try:
+            inspect.signature(fn).bind(*wanted)
+        except TypeError:
+            raise DesignError(path, member, f"must take the arguments {usage}") from None
+        except ValueError:  # a builtin without a signature: trust it
+            pass
 
 
 # ---------------------------------------------------------------- variants

@@ -1,6 +1,7 @@
 """Print time and filament of an STL from PrusaSlicer's own estimate, cached.
 
-    prusa-slicer --export-gcode --load <profile.ini> --center X,Y -o out.gcode part.stl
+    prusa-slicer --export-gcode --load <profile.ini> --load profiles/material-petg.ini
+                 --center X,Y -o out.gcode part.stl
 
 The G-code's closing comments carry `estimated printing time (normal mode)`,
 `filament used [cm3]` and `filament used [g]` (the profile's filament_density). The part
@@ -9,8 +10,8 @@ Figures are never invented: when `prusa-slicer` is missing, or slicing fails, th
 is `{"available": False, "reason": ...}`.
 
 Slicing a headband takes seconds to a minute, so results are cached as small JSON files
-named by sha256(STL bytes, profile bytes, slicer version): a changed mesh, profile or
-slicer slices again, nothing else does.
+named by sha256(STL bytes, profile and material bytes, slicer version): a changed mesh,
+profile, material or slicer slices again, nothing else does.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 #: the shared benchmark profile, next to the repository; a copy ships in cad/profiles/
 SHARED_PROFILE = REPO_ROOT.parent / "shared" / "bench" / "reference-fdm.ini"
 BUNDLED_PROFILE = Path(__file__).resolve().parent / "profiles" / "reference-fdm.ini"
+#: the material the reference profile names in its header (PETG), loaded after every
+#: profile: without it PrusaSlicer fills in PLA's defaults (type, temperatures), and the
+#: printer-ready 3MF would disagree with the material the page states
+MATERIAL_PROFILE = Path(__file__).resolve().parent / "profiles" / "material-petg.ini"
 SLICER = "prusa-slicer"
 TIMEOUT_S = 900
 CACHE_SCHEMA = 1
@@ -128,9 +133,15 @@ def _too_big(stl: str | os.PathLike, profile: Path) -> str | None:
     return None
 
 
+def _loads(profile: Path) -> list[str]:
+    """PrusaSlicer's arguments loading the profile, then the material on top."""
+    return ["--load", str(profile), "--load", str(MATERIAL_PROFILE)]
+
+
 def cache_key(stl: str | os.PathLike, profile: str | os.PathLike, version: str) -> str:
-    """sha256 over (STL sha256, profile sha256, slicer version, cache schema)."""
-    payload = json.dumps([sha256_file(stl), sha256_file(profile), version, CACHE_SCHEMA])
+    """sha256 over (STL, profile and material sha256, slicer version, cache schema)."""
+    payload = json.dumps([sha256_file(stl), sha256_file(profile),
+                          sha256_file(MATERIAL_PROFILE), version, CACHE_SCHEMA])
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -172,7 +183,7 @@ def slice_stl(stl: str | os.PathLike, profile: str | os.PathLike | None = None, 
         cx, cy = bed_centre(profile)
         with tempfile.TemporaryDirectory(prefix="usine-slice-") as tmp:
             gcode = Path(tmp) / "out.gcode"
-            cmd = [exe, "--export-gcode", "--load", str(profile), "--center",
+            cmd = [exe, "--export-gcode", *_loads(profile), "--center",
                    f"{cx:g},{cy:g}", "-o", str(gcode), str(stl)]
             try:
                 run = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S)
@@ -198,12 +209,13 @@ def slice_stl(stl: str | os.PathLike, profile: str | os.PathLike | None = None, 
 
 
 def slicer_fingerprint() -> str:
-    """What print figures depend on besides the STL: slicer version and profile bytes
-    (part of an fdm variant's cache key, so a new slicer or profile re-slices)."""
+    """What print figures and the 3MF depend on besides the STL: slicer version, profile
+    and material bytes (part of an fdm variant's cache key, so a new slicer, profile or
+    material re-slices)."""
     profile = reference_profile()
     version = slicer_version() or "no-slicer"
     digest = sha256_file(profile) if profile.is_file() else "no-profile"
-    return f"{version}:{digest}"
+    return f"{version}:{digest}:{sha256_file(MATERIAL_PROFILE)}"
 
 
 # ---------------------------------------------------------------- printer-ready 3MF
@@ -228,11 +240,12 @@ def profile_values(profile: str | os.PathLike) -> dict[str, str]:
 
 def profile_settings(profile: str | os.PathLike | None = None) -> dict[str, Any]:
     """What a maker needs to know of the profile, for a design page: layer height,
-    perimeters, infill, nozzle and material. The material is the profile's
-    `filament_type`, else the one its header comment names ("PETG at 8 mm3/s"), with
+    perimeters, infill, nozzle, material and its temperatures. The material is the
+    `filament_type` of the material profile loaded after it (MATERIAL_PROFILE) or of the
+    profile, else the one its header comment names ("PETG at 8 mm3/s"), with
     `material_source` saying which."""
     profile = Path(profile) if profile is not None else reference_profile()
-    values = profile_values(profile)
+    values = {**profile_values(profile), **profile_values(MATERIAL_PROFILE)}
     settings: dict[str, Any] = {"technology": "fdm"}
     if "layer_height" in values:
         settings["layer_height_mm"] = float(values["layer_height"])
@@ -244,6 +257,10 @@ def profile_settings(profile: str | os.PathLike | None = None) -> dict[str, Any]
         settings["infill_pattern"] = values["fill_pattern"]
     if "nozzle_diameter" in values:
         settings["nozzle_mm"] = float(values["nozzle_diameter"].split(",")[0])
+    for key, name in (("temperature", "nozzle_temperature_c"),
+                      ("bed_temperature", "bed_temperature_c")):
+        if key in values:
+            settings[name] = int(values[key])
     if values.get("filament_type"):
         settings["material"], settings["material_source"] = values["filament_type"], "profile"
     else:
@@ -290,8 +307,9 @@ def _normalise_3mf(src: Path, dst: Path, config: str) -> None:
 
 def export_3mf(stl: str | os.PathLike, out: str | os.PathLike,
                profile: str | os.PathLike | None = None) -> Path:
-    """A printer-ready 3MF of `stl`: PrusaSlicer's `--export-3mf` with `--load profile`,
-    the part centred on the profile's bed like the sliced one.
+    """A printer-ready 3MF of `stl`: PrusaSlicer's `--export-3mf` with `--load profile`
+    and the material (MATERIAL_PROFILE) as sliced, the part centred on the profile's bed
+    like the sliced one.
 
     PrusaSlicer 2.5's command line writes the model but not the print settings into the
     3MF (its CLI passes no config to the 3MF writer), so the settings PrusaSlicer
@@ -309,7 +327,7 @@ def export_3mf(stl: str | os.PathLike, out: str | os.PathLike,
     cx, cy = bed_centre(profile)
     with tempfile.TemporaryDirectory(prefix="usine-3mf-") as tmp:
         raw, full = Path(tmp) / f"{Path(out).stem}.3mf", Path(tmp) / "full.ini"
-        cmd = [exe, "--export-3mf", "--load", str(profile), "--center", f"{cx:g},{cy:g}",
+        cmd = [exe, "--export-3mf", *_loads(profile), "--center", f"{cx:g},{cy:g}",
                "--save", str(full), "-o", str(raw), str(stl)]
         try:
             run = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S)

@@ -103,7 +103,7 @@ class PlexiboxParams(Params):
         return {"front": (W, H), "side-left": (D, H), "side-right": (D, H), "top": (W, D)}
 
     def validate(self) -> None:
-        t, r = self.sheet_thickness, self.port_diameter / 2
+        r = self.port_diameter / 2
         W, D, H = self.outer
         web = self.port_spacing - self.port_diameter
         if web < PORT_WEB - 1e-9:
@@ -400,3 +400,21 @@ def checks(p: PlexiboxParams, result, files: dict[str, Path] | None = None) -> d
         with tempfile.TemporaryDirectory() as tmp:
             return {"inner_size": inside, **check_files(p, export_files(p, Path(tmp)))}
     return {"inner_size": inside, **check_files(p, files)}
+
+
+# ----------------------------- the rest of the contract (cad.contract.DesignModel)
+
+
+def preview(p, result):
+    """The part is its own preview."""
+    return None
+
+
+def units(p) -> int:
+    """One item per job."""
+    return 1
+
+
+def interface(p, result, files=None):
+    """Mates with no other design."""
+    return None

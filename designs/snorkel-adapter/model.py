@@ -516,10 +516,46 @@ def check_mesh_file(p: SnorkelAdapterParams, mesh, ref: dict | None = None) -> d
     return out
 
 
-def checks(p: SnorkelAdapterParams, shape) -> dict[str, dict]:
-    """The design checks, on the STL the engine publishes (exported again here with the
-    same exporter and tolerance, which gives the same triangles)."""
+def checks(p: SnorkelAdapterParams, shape, files=None) -> dict[str, dict]:
+    """The design checks, on the STL the engine publishes (`files["stl"]`; called
+    without files, exported here with the same exporter and tolerance, which gives the
+    same triangles)."""
+    if files and "stl" in files:
+        return check_mesh_file(p, load_mesh(files["stl"]))
     solid = shape.val() if isinstance(shape, cq.Workplane) else shape
     with tempfile.TemporaryDirectory() as tmp:
         mesh = load_mesh(export_stl(solid, Path(tmp) / "part.stl"))
     return check_mesh_file(p, mesh)
+
+
+# ----------------------------- the rest of the contract (cad.contract.DesignModel)
+
+
+def profiles(p) -> dict:
+    """A printed part: no cut profile."""
+    return {}
+
+
+def preview(p, result):
+    """The part is its own preview."""
+    return None
+
+
+def extra_files(p, result, folder, stem) -> dict:
+    """Nothing beyond the engine's files."""
+    return {}
+
+
+def units(p) -> int:
+    """One item per job."""
+    return 1
+
+
+def figures(p, result) -> dict:
+    """No figure beyond the engine's."""
+    return {}
+
+
+def interface(p, result, files=None):
+    """Mates with no other design."""
+    return None

@@ -333,3 +333,16 @@ def figures(p: VisorLasercutParams, result) -> dict:
 def extra_files(p: VisorLasercutParams, result, folder: Path, stem: str) -> dict:
     path = nest_result(p).export_dxf(Path(folder) / f"{stem}.nest.dxf")
     return {"nest.dxf": path}
+
+
+# ----------------------------- the rest of the contract (cad.contract.DesignModel)
+
+
+def preview(p, result):
+    """The part is its own preview."""
+    return None
+
+
+def units(p) -> int:
+    """One item per job."""
+    return 1

@@ -343,3 +343,21 @@ def extra_files(p: VisorSheetParams, result, folder: Path, stem: str) -> dict:
             tmp.write_bytes(template_pdf(p, paper))
         files[f"template-{paper}.pdf"] = pdf
     return files
+
+
+# ----------------------------- the rest of the contract (cad.contract.DesignModel)
+
+
+def preview(p, result):
+    """The part is its own preview."""
+    return None
+
+
+def units(p) -> int:
+    """One item per job."""
+    return 1
+
+
+def figures(p, result) -> dict:
+    """No figure beyond the engine's."""
+    return {}

@@ -119,9 +119,55 @@ def test_model_interface_checked(designs_root, edit, old, new, key):
     assert info.value.key == key
 
 
+@pytest.mark.parametrize("member", ["profiles", "preview", "extra_files", "units", "figures",
+                                    "interface"])
+def test_every_contract_member_is_required(designs_root, edit, member):
+    edit(BOX_MODEL, f"def {member}(", f"def _{member}(")
+    with pytest.raises(DesignError, match=rf"model\.py: {member}: must be a function "
+                       rf"{member}\(p") as info:
+        discover(designs_root)[0].model()
+    assert info.value.key == member
+
+
+def test_contract_arguments_are_checked(designs_root, edit):
+    # the engine passes the files it wrote: a checks(p, result) would break at build time
+    edit(BOX_MODEL, "shape: cq.Workplane, files=None)", "shape: cq.Workplane)")
+    with pytest.raises(DesignError, match=r"checks: must take the arguments "
+                       r"checks\(p, result, files\)"):
+        discover(designs_root)[0].model()
+
+
+def test_contract_members_are_the_protocol():
+    from cad.contract import MEMBERS, DesignModel, arguments
+    assert MEMBERS == ("PARAMS", "build", "checks", "profiles", "preview", "extra_files",
+                       "units", "figures", "interface")
+    assert arguments("checks") == ("p", "result", "files")
+    assert arguments("extra_files") == ("p", "result", "folder", "stem")
+    assert [len(arguments(m)) for m in MEMBERS[1:]] == [1, 3, 1, 2, 4, 1, 2, 3]
+    assert all(isinstance(d.model(), DesignModel) for d in discover())  # the real designs
+
+
+def test_design_folder_must_be_a_package(designs_root):
+    (designs_root / "test-box" / "__init__.py").unlink()
+    with pytest.raises(DesignError, match=r"__init__\.py: file: missing"):
+        discover(designs_root)
+
+
+def test_a_design_package_imports_its_own_modules(designs_root, edit):
+    (designs_root / "test-box" / "sizes.py").write_text("MAX_AREA = 2500\n")
+    edit(BOX_MODEL, "PARAMS = PlateParams", "from .sizes import MAX_AREA\n\nPARAMS = PlateParams")
+    edit(BOX_MODEL, "area <= 2500", "area <= MAX_AREA")
+    box = discover(designs_root)[0]
+    assert box.model().checks(box.variants()[0].params, None)["footprint"]["ok"]
+    # an edited sibling module is picked up by the next load (a fresh package each time)
+    (designs_root / "test-box" / "sizes.py").write_text("MAX_AREA = 10\n")
+    assert not discover(designs_root)[0].model().checks(box.variants()[0].params,
+                                                        None)["footprint"]["ok"]
+
+
 def test_model_import_error_names_line(designs_root, edit):
     edit(BOX_MODEL, "PARAMS = PlateParams", "PARAMS = PlateParams\nraise RuntimeError('boom')")
-    with pytest.raises(DesignError, match=r"import: RuntimeError: boom \(line 2[0-9]\)"):
+    with pytest.raises(DesignError, match=r"import: RuntimeError: boom \(model\.py line 2[0-9]\)"):
         discover(designs_root)[0].model()
 
 

@@ -89,3 +89,15 @@ def test_part_larger_than_the_bed_is_unavailable(tmp_path):
     stl = _box(tmp_path, 300.0)
     result = slicer.slice_stl(stl)
     assert result["available"] is False and "does not fit" in result["reason"]
+
+
+def test_cache_key_follows_the_material_profile(tmp_path, monkeypatch):
+    """The material is sliced with the profile: another material re-slices."""
+    stl = tmp_path / "part.stl"
+    stl.write_bytes(b"solid x\nendsolid x\n")
+    profile = slicer.reference_profile()
+    before = slicer.cache_key(stl, profile, "PrusaSlicer 2.5.0")
+    other = tmp_path / "material.ini"
+    other.write_text("filament_type = PLA\n", encoding="utf-8")
+    monkeypatch.setattr(slicer, "MATERIAL_PROFILE", other)
+    assert slicer.cache_key(stl, profile, "PrusaSlicer 2.5.0") != before

@@ -55,7 +55,12 @@ def test_profile_settings_for_the_page():
     assert s["layer_height_mm"] == float(values["layer_height"]) == 0.3
     assert s["perimeters"] == int(values["perimeters"]) == 2
     assert s["infill"] == values["fill_density"] == "20%"
-    assert s["material"] == "PETG"  # the profile's header names it (no filament_type)
+    # the profile's header names PETG; the material profile loaded after it says so to
+    # PrusaSlicer (its own default is PLA)
+    assert "PETG" in BUNDLED.read_text(encoding="utf-8").splitlines()[1]
+    assert "filament_type" not in values
+    assert s["material"] == "PETG" and s["material_source"] == "profile"
+    assert s["nozzle_temperature_c"] >= 230 and s["bed_temperature_c"] >= 70  # PETG's
 
 
 # ------------------------------------------------------------------------- 3MF
@@ -99,6 +104,30 @@ def test_3mf_holds_model_and_the_profile_settings(coupon_stl, tmp_path):
     # the same part gives the same bytes (fixed dates)
     again = slicer.export_3mf(coupon_stl, tmp_path / "again" / "ring.3mf", BUNDLED)
     assert again.read_bytes() == out.read_bytes()
+
+
+@needs_slicer
+def test_3mf_material_is_the_one_the_page_states(coupon_stl, tmp_path):
+    """The printer-ready file prints the material the page names, at its temperatures,
+    not PrusaSlicer's PLA defaults (what the 3MF held before the material profile)."""
+    out = slicer.export_3mf(coupon_stl, tmp_path / "ring.3mf", BUNDLED)
+    config, page = config_of(out), slicer.profile_settings(BUNDLED)
+    assert config["filament_type"] == page["material"] == "PETG"
+    assert int(config["temperature"]) == page["nozzle_temperature_c"]
+    assert int(config["bed_temperature"]) == page["bed_temperature_c"]
+    for key, value in slicer.profile_values(slicer.MATERIAL_PROFILE).items():
+        assert config[key] == value, key
+
+
+@needs_slicer
+def test_3mf_without_the_material_profile_is_pla(coupon_stl, tmp_path, monkeypatch):
+    """Breaks the test above: without the material profile the 3MF says PLA at 200 C."""
+    empty = tmp_path / "none.ini"
+    empty.write_text("# no material\n", encoding="utf-8")
+    monkeypatch.setattr(slicer, "MATERIAL_PROFILE", empty)
+    config = config_of(slicer.export_3mf(coupon_stl, tmp_path / "ring.3mf", BUNDLED))
+    assert config["filament_type"] == "PLA" and config["temperature"] == "200"
+    assert config["filament_type"] != slicer.profile_settings(BUNDLED).get("material")
 
 
 @needs_slicer

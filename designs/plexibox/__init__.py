@@ -1,0 +1,1 @@
+"""The plexibox design, a package: model.py implements cad.contract.DesignModel."""

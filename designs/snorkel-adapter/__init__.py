@@ -1,0 +1,1 @@
+"""The snorkel-adapter design, a package: model.py implements cad.contract.DesignModel."""

@@ -1,0 +1,1 @@
+"""The visor-headband design, a package: model.py implements cad.contract.DesignModel."""

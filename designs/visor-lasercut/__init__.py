@@ -1,0 +1,1 @@
+"""The visor-lasercut design, a package: model.py implements cad.contract.DesignModel."""

@@ -1,0 +1,1 @@
+"""The visor-sheet design, a package: model.py implements cad.contract.DesignModel."""
