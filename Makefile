@@ -6,8 +6,14 @@ PY := .venv/bin/python
 run: setup            ## set up, build every design and the site, serve the hub locally
 	$(PY) scripts/run_local.py
 
-test: setup           ## set up, then run the whole test suite
+# Another country's hub, made by editing hub.toml only (Arabic first, other regions and
+# country rules, some of the designs): the site and browser tests run against it too, and
+# the API tests that read the hub under test (the others use a fictional hub of their own).
+FORK_HUB := $(CURDIR)/tests/fixtures/fork/hub.toml
+
+test: setup           ## set up, then run the whole test suite, then again against a fork
 	$(PY) -m pytest
+	USINE_HUB_CONFIG=$(FORK_HUB) $(PY) -m pytest tests/site tests/browser tests/api/test_api_hub_under_test.py
 
 setup:
 	bash scripts/setup.sh

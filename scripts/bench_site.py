@@ -101,6 +101,13 @@ def page_weight(page: Path, site_lang: Path) -> dict:
             "search_index_bytes": len(index), "with_search_bytes": raw + len(index)}
 
 
+def published(hub: dict, manifest: dict) -> dict:
+    """The manifest's designs and variants that hub.toml's [designs] publish lets through."""
+    slugs = set(sc.published_slugs(hub, manifest))
+    return {**manifest, "designs": {s: d for s, d in manifest["designs"].items() if s in slugs},
+            "variants": [v for v in manifest["variants"] if v.get("design") in slugs]}
+
+
 def measure(site: Path, manifest: dict, languages: list[str]) -> dict:
     pages, glbs = [], []
     for lang in languages:
@@ -142,9 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     manifest = sc.load_manifest(manifest_path)
     hub = sc.load_hub(Path(os.environ.get("USINE_HUB_CONFIG") or ROOT / "hub.toml"))
     languages = hub["hub"]["languages"]
-    slugs = set(sc.published_slugs(hub, manifest))
-    manifest = {**manifest, "designs": {s: d for s, d in manifest["designs"].items() if s in slugs},
-                "variants": [v for v in manifest["variants"] if v.get("design") in slugs]}
+    manifest = published(hub, manifest)
 
     with tempfile.TemporaryDirectory(prefix="usine-bench-site-") as tmp:
         site = Path(args.site_dir or tmp)

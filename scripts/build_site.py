@@ -13,7 +13,6 @@ other inputs (tests); all are read by gen_pages.py inside the build.
 from __future__ import annotations
 
 import argparse
-import html
 import json
 import re
 import logging
@@ -80,9 +79,8 @@ def theme_language(lang: str) -> str:
 
 def footer_html(hub: dict) -> str:
     """The footer of every page: the hub's name and contact address."""
-    name = html.escape(hub["hub"].get("name", "Usine"))
-    email = html.escape(hub["hub"].get("contact_email", ""))
-    return f'{name} · <a href="mailto:{email}">{email}</a>' if email else name
+    return sc.render_template("footer.html", name=hub["hub"].get("name", "Usine"),
+                     email=hub["hub"].get("contact_email", "")).strip()
 
 
 def compact_search_index(site_lang: Path) -> None:
@@ -137,16 +135,8 @@ def compact_css(site_lang: Path) -> None:
 
 
 def redirect_html(hub: dict, languages: list[str]) -> str:
-    default = languages[0]
-    name = html.escape(hub["hub"].get("name", "Usine"))
-    links = " · ".join(
-        f'<a href="{lang}/index.html" hreflang="{lang}" lang="{lang}">'
-        f"{html.escape(sc.language_name(lang))}</a>" for lang in languages)
-    return (f'<!doctype html>\n<html lang="{default}">\n<head>\n<meta charset="utf-8">\n'
-            f"<title>{name}</title>\n"
-            f'<meta http-equiv="refresh" content="0; url={default}/index.html">\n'
-            f'</head>\n<body>\n<p><a href="{default}/index.html">{name}</a></p>\n'
-            f"<p>{links}</p>\n</body>\n</html>\n")
+    return sc.render_template("redirect.html", default=languages[0], name=hub["hub"].get("name", "Usine"),
+                     languages=[(lang, sc.language_name(lang)) for lang in languages]) + "\n"
 
 
 def build(site_dir: Path, languages: list[str] | None = None, strict: bool = True) -> dict:

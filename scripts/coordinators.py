@@ -29,45 +29,21 @@ REPO = Path(__file__).resolve().parent.parent
 SERVERLESS = REPO / "serverless"
 sys.path.insert(0, str(SERVERLESS))
 
-from chalicelib import config, coordinators, tables  # noqa: E402
+from chalicelib import catalog, config, coordinators, tables  # noqa: E402
 
-# Every sentence the tool prints (a later issue moves them to the catalogues).
-MESSAGES = {
-    "description": "Issue, list and revoke coordinator tokens.",
-    "issued": "Coordinator {id} issued for {scope}, valid until {valid_until}.",
-    "token_intro": "Token (shown this once and stored nowhere: give it to {name} now, "
-                   "through a password manager, never by e-mail or chat):",
-    "store_warning": "Store the token now: it cannot be shown again. If it is lost, revoke "
-                     "{id} and issue a new one.",
-    "scope_hub": "the whole hub",
-    "scope_regions": "the regions {regions}",
-    "revoked": "Coordinator {id} revoked: its token is refused from now on.",
-    "unknown": "No coordinator {id}.",
-    "none": "No coordinator yet.",
-    "header": "{id:<13} {status:<8} {valid_until:<21} {scope:<30} {name}",
-    "bad_days": "--days must be 1 to {max} days.",
-    "bad_input": "{problem}",
-    "no_table": "No table: set TABLE_NAME or give --table or --stage.",
-    "storage_error": "DynamoDB refused or failed ({code}): nothing was changed.",
-    "help_name": "who holds the token (shown by `list`, never logged)",
-    "help_regions": "a region of hub.toml the coordinator covers (repeat for several)",
-    "help_hub": "cover the whole hub (needed to read the audit log)",
-    "help_days": "lifetime in days (1 to {max})",
-    "help_json": "print JSON",
-    "help_id": "the coordinator id (C-...)",
-    "help_table": "table name (default: TABLE_NAME, else the stage's)",
-    "help_stage": "Chalice stage whose TABLE_NAME to use when TABLE_NAME is not set",
-    "help_endpoint": "DynamoDB endpoint URL (default: DYNAMODB_ENDPOINT; none: AWS)",
-    "help_region": "AWS region (default: the environment's)",
-    "help_issue": "issue a token",
-    "help_list": "list coordinators (never their tokens)",
-    "help_revoke": "revoke a token now",
-}
+# Every sentence the tool prints is in the catalogs ([scripts.coordinators]), in the
+# language of the environment; the listing's column layout is not a word.
+LANG = catalog.environment_language(os.environ)
+ROW = "{id:<13} {status:<8} {valid_until:<21} {scope:<30} {name}"
 ACTOR = "cli"
 
 
+def words(key: str, **values: Any) -> str:
+    return catalog.text(f"scripts.coordinators.{key}", LANG, **values)
+
+
 def say(key: str, stream: Any = None, **values: Any) -> None:
-    print(MESSAGES[key].format(**values), file=stream or sys.stdout)
+    print(words(key, **values), file=stream or sys.stdout)
 
 
 def stage_table(stage: str) -> str:
@@ -76,31 +52,31 @@ def stage_table(stage: str) -> str:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(description=MESSAGES["description"])
-    top.add_argument("--table", help=MESSAGES["help_table"])
-    top.add_argument("--stage", help=MESSAGES["help_stage"])
-    top.add_argument("--endpoint-url", help=MESSAGES["help_endpoint"])
-    top.add_argument("--region", help=MESSAGES["help_region"])
+    top = argparse.ArgumentParser(description=words("description"))
+    top.add_argument("--table", help=words("help_table"))
+    top.add_argument("--stage", help=words("help_stage"))
+    top.add_argument("--endpoint-url", help=words("help_endpoint"))
+    top.add_argument("--region", help=words("help_region"))
     commands = top.add_subparsers(dest="command", required=True)
-    issue = commands.add_parser("issue", help=MESSAGES["help_issue"])
-    issue.add_argument("--name", required=True, help=MESSAGES["help_name"])
+    issue = commands.add_parser("issue", help=words("help_issue"))
+    issue.add_argument("--name", required=True, help=words("help_name"))
     scope = issue.add_mutually_exclusive_group(required=True)
     scope.add_argument("--regions", action="append", metavar="REGION",
-                       help=MESSAGES["help_regions"])
-    scope.add_argument("--hub", action="store_true", help=MESSAGES["help_hub"])
+                       help=words("help_regions"))
+    scope.add_argument("--hub", action="store_true", help=words("help_hub"))
     issue.add_argument("--days", type=int, required=True,
-                       help=MESSAGES["help_days"].format(max=coordinators.MAX_LIFETIME.days))
-    listing = commands.add_parser("list", help=MESSAGES["help_list"])
-    listing.add_argument("--json", action="store_true", help=MESSAGES["help_json"])
-    revoke = commands.add_parser("revoke", help=MESSAGES["help_revoke"])
-    revoke.add_argument("id", help=MESSAGES["help_id"])
+                       help=words("help_days", max=coordinators.MAX_LIFETIME.days))
+    listing = commands.add_parser("list", help=words("help_list"))
+    listing.add_argument("--json", action="store_true", help=words("help_json"))
+    revoke = commands.add_parser("revoke", help=words("help_revoke"))
+    revoke.add_argument("id", help=words("help_id"))
     return top
 
 
 def table_of(args: argparse.Namespace, settings: config.Settings) -> Any:
     name = args.table or settings.table_name or (stage_table(args.stage) if args.stage else None)
     if not name:
-        raise SystemExit(MESSAGES["no_table"])
+        raise SystemExit(words("no_table"))
     endpoint = args.endpoint_url or settings.dynamodb_endpoint
     region = args.region or settings.aws_region
     resource = tables.connect(endpoint, region, client_config=tables.TOOL_CLIENT_CONFIG)
@@ -109,14 +85,14 @@ def table_of(args: argparse.Namespace, settings: config.Settings) -> Any:
 
 def scope_words(regions: tuple[str, ...] | list[str] | None) -> str:
     if regions is None:
-        return MESSAGES["scope_hub"]
-    return MESSAGES["scope_regions"].format(regions=", ".join(regions))
+        return words("scope_hub")
+    return words("scope_regions", regions=", ".join(regions))
 
 
 def issue(args: argparse.Namespace, table: Any, settings: config.Settings,
           out: argparse.ArgumentParser) -> int:
     if not 1 <= args.days <= coordinators.MAX_LIFETIME.days:
-        out.error(MESSAGES["bad_days"].format(max=coordinators.MAX_LIFETIME.days))
+        out.error(words("bad_days", max=coordinators.MAX_LIFETIME.days))
     known = None if args.hub else config.load_hub(settings.hub_path).regions
     try:
         coordinator, token = coordinators.issue(
@@ -124,7 +100,7 @@ def issue(args: argparse.Namespace, table: Any, settings: config.Settings,
             timedelta(days=args.days), datetime.now(timezone.utc),
             known_regions=known, actor=ACTOR)
     except ValueError as exc:
-        out.error(MESSAGES["bad_input"].format(problem=exc))
+        out.error(str(exc))
     say("issued", id=coordinator.id, scope=scope_words(coordinator.regions),
         valid_until=coordinator.valid_until)
     say("token_intro", name=coordinator.name)
@@ -141,12 +117,12 @@ def listing(args: argparse.Namespace, table: Any) -> int:
     if not found:
         say("none")
         return 0
-    say("header", id="id", status="status", valid_until="valid until", scope="scope",
-        name="name")
+    print(ROW.format(**{column: words(f"col_{column}") for column in
+                        ("id", "status", "valid_until", "scope", "name")}))
     for c in found:
         scope = c["scope"] if c["scope"] == coordinators.HUB else ", ".join(c["scope"])
-        say("header", id=c["id"], status=c["status"], valid_until=c["valid_until"] or "",
-            scope=scope, name=c["name"] or "")
+        print(ROW.format(id=c["id"], status=c["status"], valid_until=c["valid_until"] or "",
+                         scope=scope, name=c["name"] or ""))
     return 0
 
 

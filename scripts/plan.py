@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 SERVERLESS = REPO / "serverless"
 sys.path.insert(0, str(SERVERLESS))
 
-from chalicelib import config, plans  # noqa: E402
+from chalicelib import catalog, config, plans  # noqa: E402
 from chalicelib.allocations import Actor  # noqa: E402
 
 
@@ -47,17 +47,17 @@ class CliActor(Actor):
 ACTOR = CliActor("cli", "plan")
 CSV_COLUMNS = ("reference", "item", "design", "variant", "region", "needed_by", "site",
                "site_region", "day", "quantity", "eta", "on_time")
-MESSAGES = {
-    "row": "{reference:<12} {item:>2} {design:<20} {region:<16} {needed_by:<10} "
-           "{requested:>6} {planned:>6} {on_time:>6} {eta:<10}",
-    "totals": "Plan {id}: {planned} of {demanded} units planned, {on_time} on time "
-              "(LP bound {bound_on_time}), {seconds} s. Valid until {valid_until}.",
-    "accept_hint": "Accept it: scripts/plan.py accept {id}",
-    "accepted": "{status:<16} {reference} line {item}: {detail}",
-    "accept_totals": "{accepted} line(s) accepted, {already} already, {refused} refused.",
-    "not_found": "No plan {id} (or it expired).",
-    "bad_line": "--line takes REFERENCE:ITEM, e.g. R-7K3M9Q2X:0",
-}
+# The words are in the catalogs ([scripts.plan]), in the environment's language; the
+# table's column layout is not a word.
+LANG = catalog.environment_language(os.environ)
+ROW = ("{reference:<12} {item:>2} {design:<20} {region:<16} {needed_by:<10} "
+       "{requested:>6} {planned:>6} {on_time:>6} {eta:<10}")
+COLUMNS = ("reference", "item", "design", "region", "needed_by", "requested", "planned",
+           "on_time", "eta")
+
+
+def words(key: str, **values: Any) -> str:
+    return catalog.text(f"scripts.plan.{key}", LANG, **values)
 
 
 def _coordinator_cli() -> Any:
@@ -69,22 +69,24 @@ def _coordinator_cli() -> Any:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(description="Plan the open requests on the active sites.")
-    top.add_argument("--table")
-    top.add_argument("--stage")
-    top.add_argument("--endpoint-url")
-    top.add_argument("--region", dest="aws_region", help="AWS region")
+    top = argparse.ArgumentParser(description=words("description"))
+    top.add_argument("--table", help=words("help_table"))
+    top.add_argument("--stage", help=words("help_stage"))
+    top.add_argument("--endpoint-url", help=words("help_endpoint"))
+    top.add_argument("--region", dest="aws_region", help=words("help_region"))
     commands = top.add_subparsers(dest="command", required=True)
-    propose = commands.add_parser("propose", help="plan and store the proposal")
+    propose = commands.add_parser("propose", help=words("help_propose"))
     propose.add_argument("--hub-region", dest="regions", action="append", metavar="REGION",
-                         help="a hub region to plan (repeat; default: every region)")
-    propose.add_argument("--days", type=int, default=plans.HORIZON_DAYS)
-    propose.add_argument("--csv", help="write the proposed allocations as CSV (- = stdout)")
-    propose.add_argument("--json", action="store_true", help="print the proposal as JSON")
-    propose.add_argument("--accept", action="store_true", help="allocate it all now")
-    accept = commands.add_parser("accept", help="allocate a stored plan")
-    accept.add_argument("plan_id")
-    accept.add_argument("--line", action="append", default=None, metavar="REF:ITEM")
+                         help=words("help_hub_region"))
+    propose.add_argument("--days", type=int, default=plans.HORIZON_DAYS,
+                         help=words("help_days", days=plans.HORIZON_DAYS))
+    propose.add_argument("--csv", help=words("help_csv"))
+    propose.add_argument("--json", action="store_true", help=words("help_json"))
+    propose.add_argument("--accept", action="store_true", help=words("help_accept_all"))
+    accept = commands.add_parser("accept", help=words("help_accept"))
+    accept.add_argument("plan_id", help=words("help_plan_id"))
+    accept.add_argument("--line", action="append", default=None, metavar="REF:ITEM",
+                        help=words("help_line"))
     return top
 
 
@@ -98,15 +100,12 @@ def write_csv(proposal: dict[str, Any], stream: Any) -> None:
 
 
 def print_table(proposal: dict[str, Any]) -> None:
-    print(MESSAGES["row"].format(reference="reference", item="#", design="design",
-                                 region="region", needed_by="needed by",
-                                 requested="left", planned="plan", on_time="ontime",
-                                 eta="eta"))
+    print(ROW.format(**{column: words(f"col_{column}") for column in COLUMNS}))
     for line in proposal["lines"]:
-        print(MESSAGES["row"].format(**{**line, "eta": line.get("eta") or "-",
+        print(ROW.format(**{**line, "eta": line.get("eta") or "-",
                                         "design": str(line["design"])[:20],
                                         "region": str(line["region"])[:16]}))
-    print(MESSAGES["totals"].format(**proposal))
+    print(words("totals", **proposal))
 
 
 def accept(table: Any, plan_id: str, lines: list[tuple[str, int]] | None) -> int:
@@ -114,7 +113,7 @@ def accept(table: Any, plan_id: str, lines: list[tuple[str, int]] | None) -> int
     try:
         item = plans.load(table, plan_id.strip().upper(), now)
     except plans.Refused:
-        print(MESSAGES["not_found"].format(id=plan_id), file=sys.stderr)
+        print(words("not_found", id=plan_id), file=sys.stderr)
         return 1
     done = plans.accept_lines(table, item, ACTOR, lines, limit=10**6)
     counts = {"accepted": 0, "already": 0, "refused": 0}
@@ -123,8 +122,8 @@ def accept(table: Any, plan_id: str, lines: list[tuple[str, int]] | None) -> int
                                                                           "refused")
         counts[key] += 1
         detail = ", ".join(r["allocations"]) or r.get("error") or ""
-        print(MESSAGES["accepted"].format(detail=detail, **r))
-    print(MESSAGES["accept_totals"].format(**counts))
+        print(words("accepted", detail=detail, **r))
+    print(words("accept_totals", **counts))
     return 0 if counts["refused"] == 0 else 2
 
 
@@ -135,7 +134,7 @@ def parse_lines(values: list[str] | None, top: argparse.ArgumentParser) -> Any:
     for value in values:
         reference, _, item = value.rpartition(":")
         if not reference or not item.isdigit():
-            top.error(MESSAGES["bad_line"])
+            top.error(words("bad_line"))
         out.append((reference.strip().upper(), int(item)))
     return out
 
@@ -162,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     except plans.Refused as exc:
         from chalicelib import i18n
 
-        print(i18n.general(exc.code, "en", **exc.values), file=sys.stderr)
+        print(i18n.general(exc.code, LANG, **exc.values), file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(proposal, ensure_ascii=False, indent=2))
@@ -176,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
                 write_csv(proposal, f)
     if args.accept:
         return accept(table, proposal["id"], None)
-    print(MESSAGES["accept_hint"].format(id=proposal["id"]), file=sys.stderr)
+    print(words("accept_hint", id=proposal["id"]), file=sys.stderr)
     return 0
 
 

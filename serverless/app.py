@@ -294,3 +294,71 @@ def coordination_plan():
 @app.route("/coordination/plans/{plan_id}/accept", methods=["POST"], authorizer=coordinator)
 def coordination_plan_accept(plan_id):
     return _coordination(plans.accept, plan_id=plan_id)
+
+
+# ------------------------------------------------------------------ coordinator preflights
+# The coordinator console (docs/<lang>/console.md) calls these routes from the site's
+# origin with an Authorization header: the browser asks each path first (CORS preflight).
+@app.route("/coordination/requests", methods=["OPTIONS"])
+def coordination_requests_preflight():
+    return handlers.preflight(["GET"])
+
+
+@app.route("/coordination/requests/{reference}", methods=["OPTIONS"])
+def coordination_request_preflight(reference):
+    return handlers.preflight(["GET"])
+
+
+@app.route("/coordination/requests/{reference}/contact", methods=["OPTIONS"])
+def coordination_request_contact_preflight(reference):
+    return handlers.preflight(["GET"])
+
+
+@app.route("/coordination/requests/{reference}/close", methods=["OPTIONS"])
+def coordination_close_preflight(reference):
+    return handlers.preflight(["POST"])
+
+
+@app.route("/coordination/requests/{reference}/merge", methods=["OPTIONS"])
+def coordination_merge_preflight(reference):
+    return handlers.preflight(["POST"])
+
+
+@app.route("/coordination/sites", methods=["OPTIONS"])
+def coordination_sites_preflight():
+    return handlers.preflight(["GET"])
+
+
+@app.route("/coordination/sites/{maker_id}/contact", methods=["OPTIONS"])
+def coordination_site_contact_preflight(maker_id):
+    return handlers.preflight(["GET"])
+
+
+@app.route("/coordination/allocations", methods=["OPTIONS"])
+def coordination_allocate_preflight():
+    return handlers.preflight(["POST"])
+
+
+@app.route("/coordination/allocations/{allocation_id}/cancel", methods=["OPTIONS"])
+def coordination_cancel_preflight(allocation_id):
+    return handlers.preflight(["POST"])
+
+
+@app.route("/coordination/export.csv", methods=["OPTIONS"])
+def coordination_export_preflight():
+    return handlers.preflight(["GET"])
+
+
+@app.route("/coordination/plans", methods=["OPTIONS"])
+def coordination_plan_preflight():
+    return handlers.preflight(["POST"])
+
+
+@app.route("/coordination/plans/{plan_id}/accept", methods=["OPTIONS"])
+def coordination_plan_accept_preflight(plan_id):
+    return handlers.preflight(["POST"])
+
+
+@app.route("/coordination/audit", methods=["OPTIONS"])
+def coordination_audit_preflight():
+    return handlers.preflight(["GET"])

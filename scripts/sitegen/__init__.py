@@ -5,7 +5,8 @@ files and writes what these functions return, so tests check the content without
 One module per job:
 
     errors        SiteError: input the site cannot be built from
-    words         the generated pages' words per language; status and technology labels
+    lang          the words of the site from the shared catalogs; language names, direction
+    render        the one Jinja2 environment (templates in docs/overrides/usine/)
     inputs        hub.toml, build/manifest.json, designs/<slug>/ (Design)
     markdown      small Markdown helpers (table cells, sizes, RTL-safe spans, admonitions)
     downloads     the files a design page offers, their paths in the site, SHA256SUMS
@@ -18,9 +19,9 @@ One module per job:
     technology    the "by technology" pages (settings, designs with their parameters)
     handwritten   docs/<lang>/ pages, English stand-ins for missing translations
     hub_config    assets/hub-config.js (API URL, regions, designs) for the forms
-    formkit       building blocks of HTML forms (labelled fields, inputs, selects)
-    request_form  the hospital request form
-    coordination_forms  the maker sign-up and request-status forms (API helper's module)
+    forms         the request, maker sign-up and request-status forms, as data
+    console       the coordinator console (its markup; console.js drives it)
+    site_page     a site's allocations page; the allocations on the request-status page
     context       SiteContext: what a marker's renderer may use
     markers       `<!-- usine:NAME -->` markers of hand-written pages and their renderers
     nav           the navigation of a language's site
@@ -50,9 +51,11 @@ from .nav import HANDWRITTEN_ORDER, nav
 from .technology import (PROFILE_DIR, TECHNOLOGIES, parse_ini, profiles_used,
                          technologies, technology_markdown, technology_page_path)
 from .tables import focusable_tables, table_name
-from .request_form import FORM, ORG_TYPES, form_words, request_form_html
+from .forms import ORG_TYPES, maker_form_html, request_form_html, status_form_html
+from .site_page import SITE_REASONS, site_allocations_html, status_allocations_html
 from .variant_panel import PREVIEW_GLB_MAX, preview_glb, variant_block, varying_params
-from .words import (FALLBACK_LANG, STATUSES, UI, language_name, status_label,
-                    technology_label, text_direction, ui)
+from .lang import (FALLBACK_LANG, STATUSES, form_words, language_name, status_label,
+                   technology_label, text_direction, ui)
+from .render import html_block, render as render_template
 
 __all__ = [name for name in dir() if not name.startswith("_")]

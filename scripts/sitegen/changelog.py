@@ -11,8 +11,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .markdown import cell, ltr
-from .words import ui
+from .markdown import cell, ltr, span
+from .lang import ui
 
 SEP = "\x1f"
 LOG_FORMAT = SEP.join(["%h", "%as", "%s"])
@@ -60,5 +60,5 @@ def changelog_markdown(changes: list[Change] | None, lang: str) -> str:
         return "\n".join(out + [w[empty], ""])
     out += [w["changelog_intro"], "", f"| {w['date']} | {w['change']} |", "|---|---|"]
     for c in changes:
-        out.append(f"| {ltr(c.date)} | `{c.commit}` <span dir=\"auto\">{cell(c.subject)}</span> |")
+        out.append(f"| {ltr(c.date)} | `{c.commit}` {span(cell(c.subject), dir='auto')} |")
     return "\n".join(out) + "\n"

@@ -15,9 +15,9 @@ from .downloads import PROFILES_DIR, checksums_path, files_of_format
 from .figures import duration, settings_line
 from .inputs import Design, pick
 from .markdown import (admonition, cell, fmt_value, human_size, in_english, ltr, shift_headings,
-                       untranslated_note)
+                       span, untranslated_note)
 from .variant_panel import variant_block, varying_params
-from .words import FALLBACK_LANG, status_label, technology_label, ui
+from .lang import FALLBACK_LANG, status_label, technology_label, ui
 
 # After a heading: its section stays out of the search index (file lists, checksums and
 # the picker's panels would only bloat the index every page loads).
@@ -41,12 +41,22 @@ def design_page_path(slug: str) -> str:
     return f"designs/{slug}.md"
 
 
-def param_titles(design: Design) -> dict[str, str]:
-    """Column titles of parameters: 'Title (unit)' when the manifest describes them."""
+def param_text(design: Design, name: str, key: str, lang: str) -> tuple[str, bool]:
+    """A parameter's title or doc in ``lang`` (design.toml's [parameters.<name>.<key>],
+    else the model's, in English: the manifest's) and whether it fell back to English."""
+    built = next((p for p in design.built.get("parameters") or [] if p["name"] == name), {})
+    texts = ((design.meta.get("parameters") or {}).get(name) or {}).get(key) or {}
+    texts = {"en": built.get(key) or "", **texts} if isinstance(texts, dict) else texts
+    return pick(texts, lang)
+
+
+def param_titles(design: Design, lang: str = FALLBACK_LANG) -> dict[str, str]:
+    """Column titles of parameters in ``lang``: 'Title (unit)' when the manifest
+    describes them."""
     titles = {}
     for p in design.built.get("parameters") or []:
         unit = f" ({p['unit']})" if p.get("unit") else ""
-        titles[p["name"]] = f"{p.get('title') or p['name']}{unit}"
+        titles[p["name"]] = f"{param_text(design, p['name'], 'title', lang)[0] or p['name']}{unit}"
     return titles
 
 
@@ -86,8 +96,11 @@ def _header(design: Design, lang: str) -> list[str]:
     status = design_status(design)
     version = design.built.get("version") or design.meta.get("version", "")
     licence = design.built.get("licence") or design.meta.get("licence", "")
+    # Parameter titles the model gives in English only count as an untranslated text.
+    p_fb = any(param_text(design, p["name"], "title", lang)[1]
+               for p in design.built.get("parameters") or [])
     out = [f"# {title or design.slug}", ""]
-    if t_fb or s_fb or n_fb:
+    if t_fb or s_fb or n_fb or p_fb:
         out += [untranslated_note(lang)]
     out += [in_english(summary, s_fb), ""]
     out += [admonition(STATUS_ADMONITION.get(status, "warning"),
@@ -96,8 +109,7 @@ def _header(design: Design, lang: str) -> list[str]:
     out += [admonition("danger", w["not_certified"], in_english(not_for.strip(), n_fb)), ""]
     licence_md = (f"[{licence}](https://spdx.org/licenses/{licence}.html)"
                   if re.fullmatch(r"[A-Za-z0-9.+-]+", licence or "") else cell(licence))
-    badge = (f'<span class="usine-badge usine-badge--{status}">'
-             f"{status_label(status, lang)}</span>")
+    badge = span(status_label(status, lang), class_=f"usine-badge usine-badge--{status}")
     return out + [f"- **{w['review_status']}**: {badge}",
                   f"- **{w['technology']}**: {technology_label(design_technology(design), lang)}",
                   f"- **{w['version']}**: {version}",
@@ -153,7 +165,7 @@ def variants_table(design: Design, lang: str, link: str = "") -> list[str]:
     w = ui(lang)
     variants = design.variants
     varying = varying_params(variants)
-    titles = param_titles(design)
+    titles = param_titles(design, lang)
     times = _time_columns(variants)
     head = [w["variant"], *(titles.get(n, n) for n in varying), w["size_mm"],
             *(w[word] for _, _, word in times), w["checks"]]
@@ -179,7 +191,7 @@ def parameters_table(design: Design, lang: str) -> list[str]:
     if not names:
         return []
     described = {p["name"]: p for p in design.built.get("parameters") or []}
-    titles = param_titles(design)
+    titles = param_titles(design, lang)
     head = [w["parameter"], w["value"]]
     if described:
         head += [w["allowed"], w["description"]]
@@ -189,9 +201,8 @@ def parameters_table(design: Design, lang: str) -> list[str]:
         row = [cell(titles.get(n, n)), cell(", ".join(values))]
         if described:
             p = described.get(n, {})
-            doc = cell(p.get("doc") or "")
-            if doc and lang != FALLBACK_LANG:  # parameter docs are written in English
-                doc = f'<span lang="{FALLBACK_LANG}" dir="ltr">{doc}</span>'
+            doc, in_en = param_text(design, n, "doc", lang)
+            doc = span(cell(doc), lang=FALLBACK_LANG, dir="ltr") if doc and in_en else cell(doc)
             row += [cell(allowed_text(p, lang)), doc]
         out.append("| " + " | ".join(row) + " |")
     return out + [""]
@@ -260,7 +271,7 @@ def design_markdown(design: Design, lang: str, extras: PageExtras | None = None,
     if design.variants:
         selected = default_variant(design)
         out += [f"## {w['choose_variant']} {SEARCH_EXCLUDE}", "",
-                variant_block(design, selected, param_titles(design), lang, extras.viewer_bytes),
+                variant_block(design, selected, param_titles(design, lang), lang, extras.viewer_bytes),
                 f"## {w['variants']}", "", *variants_table(design, lang)]
     params = parameters_table(design, lang)
     if params:

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-import html
-
 from .markdown import fmt_value, ltr
-from .words import technology_label, ui
+from .lang import technology_label, ui
 
 
 def duration(seconds: float, lang: str) -> str:
@@ -77,16 +75,16 @@ def _settings_rows(settings: Mapping[str, Any], lang: str) -> list[tuple[str, st
     if settings.get("technology"):
         rows.append((w["fig_technology"], technology_label(str(settings["technology"]), lang)))
     if settings.get("material"):
-        rows.append((w["fig_material"], ltr(html.escape(str(settings["material"])))))
+        rows.append((w["fig_material"], ltr(str(settings["material"]))))
     if settings.get("layer_height_mm") is not None:
         rows.append((w["fig_layer_height"],
                      ltr(f"{_decimal(settings['layer_height_mm'], lang)} mm")))
     if settings.get("perimeters") is not None:
         rows.append((w["fig_perimeters"], str(settings["perimeters"])))
     if settings.get("infill"):
-        infill = html.escape(str(settings["infill"]))
+        infill = str(settings["infill"])
         if settings.get("infill_pattern"):
-            infill += f" ({html.escape(str(settings['infill_pattern']))})"
+            infill += f" ({settings['infill_pattern']})"
         rows.append((w["fig_infill"], ltr(infill)))
     return rows
 
@@ -97,55 +95,42 @@ def settings_line(settings: Mapping[str, Any], lang: str) -> str:
     return " · ".join(f"{label}: {value}" for label, value in _settings_rows(settings, lang))
 
 
-def _cut_rows(fig: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
-    w = ui(lang)
-    rows = []
-    if fig.get("cut_length_mm") is not None:
-        rows.append((w["fig_cut_length"], ltr(length_mm(fig["cut_length_mm"], lang))))
-    if fig.get("pierces") is not None:
-        rows.append((w["fig_pierces"], str(fig["pierces"])))
-    if fig.get("cut_time_s") is not None:
-        rows.append((w["fig_cut_time"], duration(fig["cut_time_s"], lang)))
-    if fig.get("reference"):
-        rows.append((w["fig_reference"], ltr(str(fig["reference"]))))
-    return rows
+# (key, word, how the value is written) of the groups shown the same way: cut, nest and
+# stiffness figures (contracts-2.md), in the order a maker reads them.
+def _mm4(v: Any, lang: str) -> str:
+    return ltr(f"{number(v, lang)} mm⁴")
 
 
-def _nest_rows(fig: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
-    w = ui(lang)
-    rows = []
-    if fig.get("stock_mm"):
-        rows.append((w["fig_stock"], ltr(" × ".join(fmt_value(x) for x in fig["stock_mm"]) + " mm")))
-    if fig.get("parts_per_sheet") is not None:
-        rows.append((w["fig_parts_per_sheet"], str(fig["parts_per_sheet"])))
-    if fig.get("efficiency") is not None:
-        rows.append((w["fig_efficiency"], ltr(f"{number(100 * fig['efficiency'], lang, 0)} %")))
-    if fig.get("grid_best") is not None:
-        rows.append((w["fig_grid_best"], str(fig["grid_best"])))
-    if fig.get("vs_grid") is not None:
-        rows.append((w["fig_vs_grid"], ltr(f"× {number(fig['vs_grid'], lang, 2)}")))
-    if fig.get("sheets_needed") is not None:
-        rows.append((w["fig_sheets_needed"], str(fig["sheets_needed"])))
-    return rows
+_ROWS = {
+    "cut": [("cut_length_mm", "fig_cut_length", lambda v, lang: ltr(length_mm(v, lang))),
+            ("pierces", "fig_pierces", lambda v, lang: str(v)),
+            ("cut_time_s", "fig_cut_time", duration),
+            ("reference", "fig_reference", lambda v, lang: ltr(str(v)))],
+    "nest": [("stock_mm", "fig_stock",
+              lambda v, lang: ltr(" × ".join(fmt_value(x) for x in v) + " mm")),
+             ("parts_per_sheet", "fig_parts_per_sheet", lambda v, lang: str(v)),
+             ("efficiency", "fig_efficiency", lambda v, lang: ltr(f"{number(100 * v, lang, 0)} %")),
+             ("grid_best", "fig_grid_best", lambda v, lang: str(v)),
+             ("vs_grid", "fig_vs_grid", lambda v, lang: ltr(f"× {number(v, lang, 2)}")),
+             ("sheets_needed", "fig_sheets_needed", lambda v, lang: str(v))],
+    "stiffness": [("second_moment_mm4", "fig_second_moment", _mm4),
+                  ("second_moment_sag_mm4", "fig_second_moment_sag", _mm4),
+                  ("axis", "fig_axis", lambda v, lang: ltr(str(v)))],
+}
 
 
-def _stiffness_rows(fig: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
-    w = ui(lang)
-    rows = []
-    if fig.get("second_moment_mm4") is not None:
-        rows.append((w["fig_second_moment"], ltr(f"{number(fig['second_moment_mm4'], lang)} mm⁴")))
-    if fig.get("axis"):
-        rows.append((w["fig_axis"], ltr(str(fig["axis"]))))
-    return rows
+def _table_rows(group: str):
+    def rows(fig: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
+        w = ui(lang)
+        return [(w[word], write(fig[key], lang)) for key, word, write in _ROWS[group]
+                if fig.get(key) not in (None, "", [], ())]
+    return rows, {key for key, _, _ in _ROWS[group]}
 
 
 KNOWN = {"print": (_print_rows, {"available", "reason", "time_s", "units", "time_per_unit_s",
                                  "filament_g", "filament_cm3", "filament_per_unit_cm3",
                                  "profile", "slicer", "settings"}),
-         "cut": (_cut_rows, {"cut_length_mm", "pierces", "cut_time_s", "reference"}),
-         "nest": (_nest_rows, {"stock_mm", "parts_per_sheet", "efficiency", "grid_best",
-                               "vs_grid", "sheets_needed"}),
-         "stiffness": (_stiffness_rows, {"second_moment_mm4", "axis"})}
+         **{group: _table_rows(group) for group in _ROWS}}
 
 
 def _raw(value: Any) -> str:
@@ -154,6 +139,22 @@ def _raw(value: Any) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k}: {_raw(v)}" for k, v in value.items())
     return fmt_value(value)
+
+
+def label(group: str, key: str, lang: str) -> str:
+    """A figure the site has no word for: site.figures.<group>_<key> if a catalog gives
+    it, else its name made readable ("second_moment_sag_mm4": "Second moment sag (mm4)"),
+    never the raw key."""
+    word = ui(lang).get(f"fig_{group}_{key}" if key else f"fig_{group}")
+    if word:
+        return word
+    words = (key or group).split("_")
+    unit = f" ({words.pop()})" if len(words) > 1 and words[-1] in UNITS else ""
+    text = " ".join(words)
+    return text[:1].upper() + text[1:] + unit
+
+
+UNITS = {"mm", "mm2", "mm3", "mm4", "g", "s", "cm3", "m", "kg", "pct"}
 
 
 def figure_rows(figures: Mapping[str, Any] | None, lang: str) -> list[tuple[str, str]]:
@@ -165,11 +166,12 @@ def figure_rows(figures: Mapping[str, Any] | None, lang: str) -> list[tuple[str,
         if group in KNOWN and isinstance(value, Mapping):
             render, keys = KNOWN[group]
             rows += render(value, lang)
-            rows += [(f"{group}.{k}", ltr(_raw(v))) for k, v in value.items() if k not in keys]
+            rows += [(label(group, k, lang), ltr(_raw(v))) for k, v in value.items()
+                     if k not in keys]
         elif isinstance(value, Mapping):
-            rows += [(f"{group}.{k}", ltr(_raw(v))) for k, v in value.items()]
+            rows += [(label(group, k, lang), ltr(_raw(v))) for k, v in value.items()]
         else:
-            rows.append((group, ltr(_raw(value))))
+            rows.append((label(group, "", lang), ltr(_raw(value))))
     return rows
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .markdown import in_english, untranslated_note
-from .words import FALLBACK_LANG
+from .lang import FALLBACK_LANG
 
 
 def handwritten_pages(docs_root: Path, lang: str) -> list[tuple[str, Path, bool]]:

@@ -7,6 +7,9 @@ from typing import Any, Mapping
 
 from .errors import SiteError
 from .inputs import Design
+from .lang import catalog  # noqa: F401  (serverless/ on sys.path)
+
+from chalicelib.config import parse_regions  # noqa: E402
 
 
 def stage_of(env: Mapping[str, str]) -> str:
@@ -30,7 +33,7 @@ def hub_config(hub: Mapping[str, Any], designs: list[Design], lang: str,
                env: Mapping[str, str]) -> dict[str, Any]:
     return {
         "apiBaseUrl": api_base_url(hub, env),
-        "regions": list(hub["hub"].get("regions", [])),
+        "regions": [{"id": r.id, "name": r.name(lang)} for r in parse_regions(hub)],
         "designs": [{"slug": d.slug, "title": d.text("title", lang)[0] or d.slug}
                     for d in designs],
         "lang": lang,

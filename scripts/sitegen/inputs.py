@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import SiteError
-from .words import FALLBACK_LANG
+from .lang import FALLBACK_LANG
 
 
 def load_hub(path: Path) -> dict[str, Any]:

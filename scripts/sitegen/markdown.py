@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .words import FALLBACK_LANG, ui
+from markupsafe import Markup
+
+from .lang import FALLBACK_LANG, ui
 
 
 def cell(text: Any) -> str:
@@ -25,10 +27,17 @@ def human_size(n: int, lang: str) -> str:
     raise AssertionError("unreachable")
 
 
-def ltr(text: str) -> str:
+def span(text: str, **attrs: str) -> Markup:
+    """Inline HTML in Markdown: a span with attributes, its text escaped (Markup:
+    templates keep it as is). The one way HTML is written into generated Markdown."""
+    names = "".join(f' {k.rstrip("_").replace("_", "-")}="{{}}"' for k in attrs)
+    return Markup(f"<span{names}>{{}}</span>").format(*attrs.values(), text)
+
+
+def ltr(text: str) -> Markup:
     """Inline text that must read left to right even on an Arabic page (file names,
     sizes, "10 × 5 × 3")."""
-    return f'<span dir="ltr">{text}</span>'
+    return span(text, dir="ltr")
 
 
 def fmt_value(value: Any) -> str:

@@ -9,24 +9,24 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from .console import console_html
 from .context import SiteContext
-from .coordination_forms import maker_form_html, status_form_html
 from .errors import SiteError
-from .request_form import request_form_html
+from .forms import maker_form_html, request_form_html, status_form_html
+from .site_page import site_allocations_html, status_allocations_html
 
 Renderer = Callable[[str, SiteContext], str]
 
 MARKER_RE = re.compile(r"<!--\s*usine:([a-z0-9-]+)\s*-->")
 
 
-def _request_form(lang: str, ctx: SiteContext) -> str:
-    return request_form_html(lang, ctx.regions, ctx.design_choices())
-
-
 MARKERS: dict[str, Renderer] = {
-    "request-form": _request_form,
+    "request-form": request_form_html,
     "maker-form": maker_form_html,
     "status-form": status_form_html,
+    "status-allocations": status_allocations_html,
+    "site-allocations": site_allocations_html,
+    "coordinator-console": console_html,
 }
 
 

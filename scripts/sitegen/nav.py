@@ -6,13 +6,13 @@ from typing import Any
 
 from .catalog import CATALOG_PAGE
 from .technology import TECHNOLOGIES, technology_page_path
-from .words import technology_label, ui
+from .lang import technology_label, ui
 
 # Hand-written pages first in this order (others after them, sorted); "@..." are the
 # generated sections.
 HANDWRITTEN_ORDER = ("index.md", "@catalog", "@technology", "make.md", "request.md",
-                     "signup.md", "status.md", "coordinate.md", "fork.md", "safety.md",
-                     "about.md")
+                     "signup.md", "status.md", "sites.md", "coordinate.md", "console.md",
+                     "fork.md", "safety.md", "about.md")
 
 
 def nav(lang: str, pages: list[str], slugs: list[str],

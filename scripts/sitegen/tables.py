@@ -13,6 +13,8 @@ from __future__ import annotations
 import html
 import re
 
+from markupsafe import Markup
+
 _TABLE = re.compile(r"<table\b[^>]*>.*?</table>", re.S)
 _CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.S)
 _HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.S)
@@ -47,7 +49,7 @@ def focusable_tables(page: str) -> str:
     """`page` (HTML) with each table inside a focusable, named region."""
     def wrap(match: re.Match) -> str:
         name = table_name(page, match.start(), match.group(0))
-        named = f' role="region" aria-label="{html.escape(name)}"' if name else ""
+        named = Markup(' role="region" aria-label="{}"').format(name) if name else ""
         return f'<div class="usine-table" tabindex="0"{named}>{match.group(0)}</div>'
 
     return _TABLE.sub(wrap, page)

@@ -7,7 +7,7 @@ from .design_page import design_status, design_technology, parameters_table, var
 from .downloads import DOWNLOADS_DIR
 from .inputs import Design
 from .markdown import cell, ltr
-from .words import status_label, technology_label, ui
+from .lang import status_label, technology_label, ui
 
 TECHNOLOGIES = ("fdm", "laser")  # always have a page, even without designs
 PROFILE_DIR = f"{DOWNLOADS_DIR}/profiles"

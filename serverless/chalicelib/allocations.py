@@ -59,7 +59,7 @@ MAX_LISTED = 100
 
 
 class Refused(Exception):
-    """An operation the records do not allow: ``status`` (4xx), ``code`` (i18n.GENERAL),
+    """An operation the records do not allow: ``status`` (4xx), ``code`` (a key of the catalogs' [api.general]),
     ``field`` (the body field at fault, if any) and values for the message."""
 
     def __init__(self, status: int, code: str, field: str | None = None, **values: Any):

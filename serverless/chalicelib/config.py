@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,11 +144,71 @@ class Kit:
 
 
 @dataclass(frozen=True)
+class Region:
+    """A region of the hub: an identifier (what the API validates, stores and answers)
+    and its name per language (what the forms show).
+
+    hub.toml gives either a plain list of names (``regions = ["Calvados", "Eure"]``: the
+    identifier is the name, in every language) or one table per region::
+
+        [[hub.regions]]
+        id = "casablanca-settat"
+        name = { fr = "Casablanca-Settat", ar = "الدار البيضاء سطات" }
+
+    A language without a name shows the name in the hub's first language, else the id.
+    """
+
+    id: str
+    names: tuple[tuple[str, str], ...] = ()  # (language, name), as hub.toml lists them
+    default_language: str | None = None      # the hub's first language
+
+    def name(self, lang: str | None = None) -> str:
+        names = dict(self.names)
+        return (names.get(lang or "") or names.get(ANY_LANGUAGE)
+                or names.get(self.default_language or "") or self.id)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A shape a value must have (``[country] postcode`` or ``registry``): a regular
+    expression for the whole value (the same for Python and JSON Schema), an example
+    shown in messages and forms, and (a registry) its name per language."""
+
+    pattern: str
+    example: str
+    names: tuple[tuple[str, str], ...] = ()
+    default_language: str | None = None
+
+    @property
+    def core(self) -> str:
+        """The pattern without its anchors: ``re.fullmatch`` it, or pad it for a schema."""
+        core = self.pattern
+        if core.startswith("^"):
+            core = core[1:]
+        if core.endswith("$") and not core.endswith("\\$"):
+            core = core[:-1]
+        return core
+
+    def matches(self, value: str) -> bool:
+        return re.fullmatch(f"(?:{self.core})", value) is not None
+
+    def name(self, lang: str | None = None) -> str:
+        names = dict(self.names)
+        return (names.get(lang or "") or names.get(ANY_LANGUAGE)
+                or names.get(self.default_language or "") or names.get(FALLBACK_LANGUAGE)
+                or next(iter(names.values()), ""))
+
+
+FALLBACK_LANGUAGE = "en"
+ANY_LANGUAGE = "*"  # a name given as plain text: every language's
+
+
+@dataclass(frozen=True)
 class Hub:
     """The parts of hub.toml the API uses."""
 
     name: str
-    regions: tuple[str, ...]
+    regions: tuple[str, ...]  # the regions' identifiers, in hub.toml's order
     site_url: str | None
     stage_origins: Mapping[str, str]
     # [coordination]: ask requesters to reconfirm this long after creation (or their last
@@ -156,6 +217,15 @@ class Hub:
     reconfirm_grace_days: int = 5
     # [kits.<slug>]: products made of parts by different sites, then assembled.
     kits: Mapping[str, "Kit"] = field(default_factory=dict)
+    # [hub] languages, the first the default.
+    languages: tuple[str, ...] = (FALLBACK_LANGUAGE,)
+    # [hub] regions, with their names per language (``regions`` holds their ids).
+    region_list: tuple[Region, ...] = ()
+    # [hub] country: ISO 3166 code (phone numbers without + are read as this country's).
+    country: str | None = None
+    # [country] postcode and registry: None where hub.toml gives none (generic rules).
+    postcode: Rule | None = None
+    registry: Rule | None = None
 
     def site_origin(self, stage: str) -> str | None:
         origin = self.stage_origins.get(stage)
@@ -164,18 +234,32 @@ class Hub:
         # A stage hub.toml does not list (e.g. "dev"): the published site's origin.
         return normalize_origin(self.site_url) if self.site_url else None
 
+    def region(self, region_id: str) -> Region | None:
+        for region in self.region_list:
+            if region.id == region_id:
+                return region
+        return None
+
+    def region_names(self, lang: str) -> dict[str, str]:
+        """``{id: name in lang}`` of every region, in hub.toml's order."""
+        return {r.id: r.name(lang) for r in self.region_list}
+
 
 def _parse_hub(path: Path) -> Hub:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read hub config {path}: {exc}") from None
+    return hub_from_data(data, path)
+
+
+def hub_from_data(data: Mapping[str, Any], path: Path | str = "hub.toml") -> Hub:
+    """A :class:`Hub` from hub.toml's parsed text (``tomllib.loads``)."""
     hub = data.get("hub", {})
-    regions = hub.get("regions")
-    if not isinstance(regions, list) or not regions or not all(
-        isinstance(r, str) and r.strip() for r in regions
-    ):
-        raise ConfigError(f"{path}: [hub] regions must be a non-empty list of names")
+    if not isinstance(hub, dict):
+        raise ConfigError(f"{path}: [hub] must be a table")
+    languages = parse_languages(data, path)
+    regions = parse_regions(data, path)
     origins = {}
     for stage, table in (data.get("stages") or {}).items():
         if isinstance(table, dict) and table.get("site_origin"):
@@ -183,15 +267,146 @@ def _parse_hub(path: Path) -> Hub:
     coordination = data.get("coordination") or {}
     if not isinstance(coordination, dict):
         raise ConfigError(f"{path}: [coordination] must be a table")
+    postcode, registry = parse_country(data, path)
     return Hub(
         name=str(hub.get("name", "")),
-        regions=tuple(regions),
+        regions=tuple(r.id for r in regions),
         site_url=hub.get("site_url"),
         stage_origins=origins,
         reconfirm_after_days=_days(path, coordination, "reconfirm_after_days", 14),
         reconfirm_grace_days=_days(path, coordination, "reconfirm_grace_days", 5),
         kits=_kits(path, data.get("kits") or {}),
+        languages=languages,
+        region_list=regions,
+        country=_country_code(hub.get("country"), path),
+        postcode=postcode,
+        registry=registry,
     )
+
+
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+_REGION_ID = re.compile(r"^[^\u0000-\u001f\u007f]{1,100}$")
+
+
+def parse_languages(data: Mapping[str, Any], path: Path | str = "hub.toml") -> tuple[str, ...]:
+    """``[hub] languages`` (language codes, the first the default); English when absent."""
+    languages = (data.get("hub") or {}).get("languages", [FALLBACK_LANGUAGE])
+    if (not isinstance(languages, list) or not languages
+            or not all(isinstance(l, str) and _LANGUAGE.match(l) for l in languages)
+            or len(set(languages)) != len(languages)):
+        raise ConfigError(f"{path}: [hub] languages must be a non-empty list of distinct "
+                          "language codes (\"fr\", \"ar\"...)")
+    return tuple(languages)
+
+
+def _names(value: Any, where: str, path: Path | str) -> tuple[tuple[str, str], ...]:
+    """``{ fr = "...", ar = "..." }`` -> ((lang, name), ...); a plain text is every
+    language's name (kept under ``"*"``)."""
+    if isinstance(value, str) and value.strip():
+        return ((ANY_LANGUAGE, value.strip()),)
+    if (isinstance(value, dict) and value
+            and all(isinstance(k, str) and _LANGUAGE.match(k) for k in value)
+            and all(isinstance(v, str) and v.strip() for v in value.values())):
+        return tuple((k, v.strip()) for k, v in value.items())
+    raise ConfigError(f"{path}: {where} name must be a text, or a table of texts per "
+                      "language ({ fr = \"...\", ar = \"...\" })")
+
+
+def parse_regions(data: Mapping[str, Any], path: Path | str = "hub.toml") -> tuple[Region, ...]:
+    """``[hub] regions`` from hub.toml's parsed text: a list of names (each its own id), or
+    an array of tables ``{ id = "...", name = { <lang> = "...", ... } }``. Raises
+    :class:`ConfigError` naming what is wrong."""
+    hub = data.get("hub") or {}
+    regions = hub.get("regions")
+    languages = hub.get("languages")
+    first = languages[0] if isinstance(languages, list) and languages else None
+    if not isinstance(regions, list) or not regions:
+        raise ConfigError(f"{path}: [hub] regions must be a non-empty list of names, or "
+                          "[[hub.regions]] tables with an id and a name per language")
+    out: list[Region] = []
+    for position, entry in enumerate(regions, 1):
+        if isinstance(entry, str):
+            if not entry.strip() or not _REGION_ID.match(entry.strip()):
+                raise ConfigError(f"{path}: [hub] regions: region {position} is not a name")
+            out.append(Region(id=entry.strip(), default_language=first))
+            continue
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{path}: [hub] regions: region {position} must be a name or "
+                              "a table { id = ..., name = { <lang> = ... } }")
+        unknown = set(entry) - {"id", "name"}
+        if unknown:
+            raise ConfigError(f"{path}: [[hub.regions]] {position}: unknown keys "
+                              f"{sorted(unknown)} (id, name)")
+        rid = entry.get("id")
+        if not isinstance(rid, str) or not rid.strip() or not _REGION_ID.match(rid.strip()):
+            raise ConfigError(f"{path}: [[hub.regions]] {position}: id must be a text of 1 "
+                              "to 100 characters")
+        names = _names(entry["name"], f"[[hub.regions]] {rid}:", path) if "name" in entry else ()
+        out.append(Region(id=rid.strip(), names=names, default_language=first))
+    ids = [r.id.casefold() for r in out]
+    if len(set(ids)) != len(ids):
+        raise ConfigError(f"{path}: [hub] regions: two regions have the same id")
+    return tuple(out)
+
+
+def _country_code(value: Any, path: Path | str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{2}", value.strip()):
+        raise ConfigError(f"{path}: [hub] country must be a two-letter ISO 3166 code (\"FR\")")
+    return value.strip().upper()
+
+
+def _rule(table: Any, where: str, path: Path | str, named: bool,
+          first: str | None) -> Rule | None:
+    if table is None:
+        return None
+    keys = {"pattern", "example"} | ({"name"} if named else set())
+    if not isinstance(table, dict) or set(table) - keys:
+        raise ConfigError(f"{path}: [country] {where} must be a table with "
+                          f"{', '.join(sorted(keys))}")
+    pattern, example = table.get("pattern"), table.get("example")
+    if not isinstance(pattern, str) or not pattern or not isinstance(example, str) \
+            or not example.strip():
+        raise ConfigError(f"{path}: [country] {where} needs a pattern (a regular "
+                          "expression) and an example (a value it accepts)")
+    names = _names(table.get("name"), f"[country] {where}", path) if named else ()
+    rule = Rule(pattern=pattern, example=example.strip(), names=names, default_language=first)
+    try:
+        re.compile(rule.core)
+    except re.error as exc:
+        raise ConfigError(f"{path}: [country] {where} pattern: {exc}") from None
+    if not rule.matches(rule.example):
+        raise ConfigError(f"{path}: [country] {where}: the example does not match the pattern")
+    return rule
+
+
+def parse_country(data: Mapping[str, Any], path: Path | str = "hub.toml"
+                  ) -> tuple[Rule | None, Rule | None]:
+    """``[country] postcode`` and ``[country] registry`` (None where absent)."""
+    country = data.get("country") or {}
+    if not isinstance(country, dict) or set(country) - {"postcode", "registry"}:
+        raise ConfigError(f"{path}: [country] must be a table with postcode and registry")
+    languages = (data.get("hub") or {}).get("languages")
+    first = languages[0] if isinstance(languages, list) and languages else None
+    return (_rule(country.get("postcode"), "postcode", path, False, first),
+            _rule(country.get("registry"), "registry", path, True, first))
+
+
+def country_rules(hub: Hub, lang: str) -> dict[str, Any]:
+    """What the forms show of the country's rules, in ``lang``.
+
+    ``{"country": "FR" | None, "postcode": {"pattern", "example"} | None,
+    "registry": {"name", "pattern", "example"} | None}``; None where hub.toml gives no
+    rule (the API then accepts the generic shapes of :mod:`.fields`).
+    """
+    return {
+        "country": hub.country,
+        "postcode": ({"pattern": hub.postcode.pattern, "example": hub.postcode.example}
+                     if hub.postcode else None),
+        "registry": ({"name": hub.registry.name(lang), "pattern": hub.registry.pattern,
+                      "example": hub.registry.example} if hub.registry else None),
+    }
 
 
 def _kits(path: Path, table: Any) -> dict[str, Kit]:

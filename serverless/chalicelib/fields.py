@@ -19,17 +19,25 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .config import Rule
+from .i18n import Word
+
 MAX_DAYS_AHEAD = 366  # a date more than a year away is a typo, not an emergency
 
 
 @dataclass(frozen=True)
 class RequestContext:
-    """What validation needs from the hub: regions, designs (and variants), and today."""
+    """What validation needs from the hub: regions (their ids), designs (and variants),
+    today, and the country's rules (hub.toml: ``[hub] country`` reads phone numbers
+    written without +; ``[country] postcode`` and ``registry``, generic shapes without)."""
 
     regions: tuple[str, ...]
     designs: tuple[str, ...]
     today: date
     variants: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    country: str | None = None
+    postcode: Rule | None = None
+    registry: Rule | None = None
 
     @staticmethod
     def earliest_today(now: datetime | None = None) -> date:
@@ -39,6 +47,12 @@ class RequestContext:
         """
         now = now or datetime.now(timezone.utc)
         return (now.astimezone(timezone.utc) - timedelta(hours=12)).date()
+
+
+def rules_of(info: ValidationInfo) -> RequestContext | None:
+    """The hub's context when validation has one (a body), else None: a field validated
+    alone (``TypeAdapter``) follows the generic rules."""
+    return info.context if isinstance(info.context, RequestContext) else None
 
 
 def context_of(info: ValidationInfo) -> RequestContext:
@@ -167,19 +181,54 @@ def _email(value: str) -> str:
 _PHONE = re.compile(PHONE_CORE)
 
 
-def _phone(value: str) -> str:
-    if not _PHONE.fullmatch(value):  # 6 to 20 digits, separators anywhere
-        raise PydanticCustomError(
-            "phone", "must be a phone number: digits, spaces and + ( ) - . / only"
-        )
-    return value
+def phone_example(country: str | None) -> str:
+    """A number of the hub's country as its people write it (``01 23 45 67 89``), or an
+    international one without a country."""
+    import phonenumbers
+
+    number = phonenumbers.example_number(country) if country else None
+    if number is None:  # no country: a number with + and its country's code
+        return phonenumbers.format_number(phonenumbers.example_number("GB"),
+                                          phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def e164(value: str, country: str | None) -> str | None:
+    """``"02 31 06 31 06"`` (country FR) -> ``"+33231063106"``; None when it is not a
+    valid number (of ``country`` when written without +, of any country with +)."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(value, country)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _phone(value: str, info: ValidationInfo) -> str:
+    """A valid phone number (the ``phonenumbers`` library), stored in E.164."""
+    rules = rules_of(info)
+    country = rules.country if rules else None
+    number = e164(value, country) if _PHONE.fullmatch(value) else None
+    if number is None:
+        raise PydanticCustomError("phone", "must be a valid phone number, like {example}",
+                                  {"example": phone_example(country)})
+    return number
 
 
 _POSTCODE = re.compile(POSTCODE_CORE)
 
 
-def _postcode(value: str) -> str:
-    if not _POSTCODE.fullmatch(value):
+def _postcode(value: str, info: ValidationInfo) -> str:
+    rules = rules_of(info)
+    rule = rules.postcode if rules else None
+    if rule is not None:
+        if not rule.matches(value):
+            raise PydanticCustomError("postcode_example", "must be a postcode like {example}",
+                                      {"example": rule.example})
+    elif not _POSTCODE.fullmatch(value):
         raise PydanticCustomError("postcode", "must be a postcode: letters, digits, spaces, -")
     return value
 
@@ -187,8 +236,15 @@ def _postcode(value: str) -> str:
 _REGISTRY_ID = re.compile(REGISTRY_ID_CORE)
 
 
-def _registry_id(value: str) -> str:
-    if not _REGISTRY_ID.fullmatch(value):
+def _registry_id(value: str, info: ValidationInfo) -> str:
+    rules = rules_of(info)
+    rule = rules.registry if rules else None
+    if rule is not None:
+        if not rule.matches(value):
+            raise PydanticCustomError(
+                "registry_id_example", "must be a {registry} number like {example}",
+                {"registry": dict(rule.names), "example": rule.example})
+    elif not _REGISTRY_ID.fullmatch(value):
         raise PydanticCustomError(
             "registry_id", "must be a registry number: 2 to 32 letters, digits, spaces, -"
         )
@@ -223,16 +279,31 @@ def _coded(max_length: int, min_length: int, check: Any, core: str, description:
 Email = _coded(254, 1, _email, EMAIL_CORE,
                "An e-mail address: one @, a domain with a dot, no white space or "
                "control character inside; surrounding white space is trimmed.")
-Phone = _coded(32, 1, _phone, PHONE_CORE,
-               "A phone number: an optional leading +, then 6 to 20 digits with spaces and "
-               "( ) - . / between them; surrounding white space is trimmed.")
+#: What the document says of a phone number. Its validity (libphonenumber's metadata of
+#: every country) is no regular expression: the document names the format, "phone", and
+#: says the rule in words; the server checks the shape (PHONE_CORE) and then the number.
+PHONE_DESCRIPTION = (
+    "A phone number that libphonenumber holds valid: written with + and the country code "
+    "(+33 2 31 06 31 06), or as the hub's country writes it (hub.toml [hub] country) "
+    "without; digits with spaces and ( ) - . / between them, 6 to 20 digits. Stored and "
+    "answered in E.164 (+33231063106); surrounding white space is trimmed.")
+Phone = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=32),
+    _as_sent(32),
+    AfterValidator(_phone),
+    WithJsonSchema({"type": "string", "format": "phone", "minLength": 1, "maxLength": 32,
+                    "description": PHONE_DESCRIPTION}),
+]
 Postcode = _coded(12, 1, _postcode, POSTCODE_CORE,
-                  "A postcode: letters, digits, spaces and -, starting with a letter or a "
-                  "digit; surrounding white space is trimmed.")
+                  "A postcode of the shape hub.toml's [country] postcode gives; without one, "
+                  "letters, digits, spaces and -, starting with a letter or a digit; "
+                  "surrounding white space is trimmed.")
 RegistryId = _coded(32, 1, _registry_id, REGISTRY_ID_CORE,
-                    "A registry number (FINESS, SIRET...): 2 to 32 letters, digits, spaces "
-                    "and -, starting with a letter or a digit; surrounding white space is "
-                    "trimmed.")
+                    "A number in the registry of organizations named in hub.toml ([country] "
+                    "registry), of the shape it gives; without one, 2 to 32 letters, digits, "
+                    "spaces and -, starting with a letter or a digit; surrounding white "
+                    "space is trimmed.")
 IsoDate = Annotated[
     date,
     BeforeValidator(_iso_date),
@@ -288,7 +359,7 @@ def check_design(value: str, info: ValidationInfo) -> str:
     if value not in designs:
         raise PydanticCustomError(
             "design", "is not a published design: choose one of {choices}",
-            {"choices": ", ".join(designs) or "(none published yet)"},
+            {"choices": ", ".join(designs) or Word("api.field.none_published")},
         )
     return value
 
@@ -304,7 +375,7 @@ def check_variant(value: str | None, info: ValidationInfo) -> str | None:
     if value not in variants:
         raise PydanticCustomError(
             "variant", "is not a variant of this design: choose one of {choices}",
-            {"choices": ", ".join(variants) or "(none)"},
+            {"choices": ", ".join(variants) or Word("api.field.none")},
         )
     return value
 

@@ -100,14 +100,16 @@ def answer(request: Any, work: Callable[[str], Any]) -> Any:
 
 
 def request_context(settings: config.Settings) -> Any:
-    """Regions from hub.toml, designs and variants from the manifest, today's earliest date."""
+    """Regions and country rules from hub.toml, designs and variants from the manifest,
+    today's earliest date."""
     from .fields import RequestContext
 
     hub = config.load_hub(settings.hub_path)
     catalog = config.load_catalog(settings.manifest_path)
     return RequestContext(regions=hub.regions,
                           designs=catalog.designs + published_kits(hub, catalog),
-                          today=RequestContext.earliest_today(), variants=catalog.variants)
+                          today=RequestContext.earliest_today(), variants=catalog.variants,
+                          country=hub.country, postcode=hub.postcode, registry=hub.registry)
 
 
 def published_kits(hub: config.Hub, catalog: config.Catalog) -> tuple[str, ...]:

@@ -40,8 +40,8 @@ class Organization(Model):
     type: OrganizationType = Field(description="Kind of organization.")
     registry_id: RegistryId | None = Field(
         default=None,
-        description="Official registry number (FINESS, SIRET...). With the postcode it "
-        "recognises a repeat requester.",
+        description="The organization's number in the registry named in hub.toml "
+        "([country] registry). With the postcode it recognises a repeat requester.",
     )
 
 

@@ -1,4 +1,4 @@
-"""The three e-mails of coordination, in the recipient's language (words: ``i18n.MAIL``).
+"""The three e-mails of coordination, in the recipient's language (words: the catalogs' ``[mail]``).
 
 - :func:`allocation_proposed`: to a site (a maker), an allocation the hub proposes.
 - :func:`shipment`: to a requester, parts of the request were shipped.
@@ -32,7 +32,13 @@ REQUESTER_PAGE = "status.html"  # a request's progress (request-status.js)
 
 
 def _lang(lang: str) -> str:
-    return lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+    """A language the hub's site is published in (the link's folder): ``lang``, else
+    English when the hub publishes it, else the hub's first language."""
+    languages = i18n.hub_languages()
+    if lang in languages:
+        return lang
+    return i18n.DEFAULT_LANGUAGE if i18n.DEFAULT_LANGUAGE in languages or not languages \
+        else languages[0]
 
 
 def link(site_url: str, lang: str, page: str, **fragment: str) -> str:

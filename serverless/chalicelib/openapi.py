@@ -8,7 +8,10 @@ server's, padding included: the server trims white space), enums. Built with thi
 files at hand (it is generated per request), it also gives this hub's regions and designs
 as ``enum``, each design's variants, and the range of dates accepted today as a
 ``pattern``. Without them it still builds, looser, with those rules in descriptions.
-What JSON Schema cannot say is in the descriptions: regions match without regard to case,
+This hub's [country] postcode and registry shapes replace the generic ones. What JSON
+Schema cannot say is in the descriptions: regions match without regard to case, a phone
+number's validity (libphonenumber's data of every country: the document gives its lengths
+and ``"format": "phone"``, tests/api/schemathesis_hooks.py draws valid numbers for it),
 lines naming the same design and variant are merged, the availability window's two dates
 are put in order, the body is at most ``MAX_BODY_BYTES``.
 """
@@ -134,7 +137,7 @@ CASE_WORDS = ("Matched without regard to case or surrounding white space; stored
 
 
 def _hub(settings: config.Settings | None
-         ) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]] | None:
+         ) -> tuple[config.Hub, dict[str, tuple[str, ...]]] | None:
     if settings is None:
         return None
     from .handlers import published_kits
@@ -146,7 +149,32 @@ def _hub(settings: config.Settings | None
         return None
     designs = {d: tuple(catalog.variants.get(d, ())) for d in catalog.designs}
     designs.update({kit: () for kit in published_kits(hub, catalog)})  # no variants
-    return tuple(hub.regions), designs
+    return hub, designs
+
+
+def _country_rules(schemas: dict[str, Any], hub: config.Hub) -> None:
+    """hub.toml's [country] postcode and registry shapes, and its country for phones."""
+    from .fields import _padded
+
+    def apply(prop: dict[str, Any], rule: config.Rule, words: str) -> None:
+        prop["pattern"] = _padded(rule.core)
+        prop["examples"] = [rule.example]
+        prop["description"] = f"{words} (hub.toml [country]), e.g. {rule.example}; " \
+            "surrounding white space is trimmed."
+
+    if hub.postcode:
+        for name in ("Delivery", "MakerSignup"):
+            apply(schemas[name]["properties"]["postcode"], hub.postcode, "A postcode")
+    if hub.registry:
+        registry = schemas["Organization"]["properties"]["registry_id"]["anyOf"][0]
+        apply(registry, hub.registry,
+              f"A number in the registry of organizations named in hub.toml "
+              f"({hub.registry.name('en')})")
+    if hub.country:
+        for name in ("Contact", "MakerContact"):
+            prop = schemas[name]["properties"]["phone"]
+            prop = prop["anyOf"][0] if "anyOf" in prop else prop
+            prop["description"] += f" This hub's country: {hub.country}."
 
 
 def _add_hub_rules(schemas: dict[str, Any], settings: config.Settings | None,
@@ -177,12 +205,17 @@ def _add_hub_rules(schemas: dict[str, Any], settings: config.Settings | None,
             schemas[name]["properties"]["region"]["description"] += (
                 " " + CASE_WORDS.replace("the spelling listed", "the hub's spelling"))
         return
-    regions, designs = hub
+    hub, designs = hub
+    regions = list(hub.regions)
+    named = "; ".join(f"{r.id}: {r.name(hub.languages[0])}" for r in hub.region_list
+                      if r.name(hub.languages[0]) != r.id)
     for name in ("Delivery", "MakerSignup"):
         prop = schemas[name]["properties"]["region"]
         prop.clear()
-        prop.update({"type": "string", "enum": list(regions), "examples": list(regions),
-                     "description": f"One of this hub's regions. {CASE_WORDS}"})
+        prop.update({"type": "string", "enum": regions, "examples": regions,
+                     "description": "The identifier of one of this hub's regions "
+                     f"(hub.toml [hub] regions{'; ' + named if named else ''}). {CASE_WORDS}"})
+    _country_rules(schemas, hub)
     for name in ("Item", "Offer"):
         _line_per_design(schemas[name], designs)
 

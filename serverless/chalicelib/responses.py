@@ -69,7 +69,7 @@ def _rewrite_chalice_error(response: Response, lang: str) -> None:
     body = response.body
     if isinstance(body, dict) and set(body) == {"Code", "Message"}:
         code = _CHALICE_CODES.get(body["Code"]) or _snake(str(body["Code"]))
-        message = i18n.general(code, lang) if code in i18n.GENERAL else str(body["Message"])
+        message = i18n.general(code, lang) if i18n.is_general(code) else str(body["Message"])
         response.body = json.dumps({"error": code, "message": message}, ensure_ascii=False)
         response.headers["Content-Type"] = JSON_CONTENT_TYPE
 

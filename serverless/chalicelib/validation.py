@@ -60,7 +60,7 @@ class ApiError(Exception):
 
 def error(status: int, code: str, lang: str, headers: dict[str, str] | None = None,
           **values: Any) -> ApiError:
-    """An ApiError whose message is ``i18n.GENERAL[code]`` in ``lang``."""
+    """An ApiError whose message is the catalogs' ``api.general.<code>`` in ``lang``."""
     return ApiError(status, code, i18n.general(code, lang, **values), headers=headers)
 
 
@@ -88,7 +88,8 @@ def decode_json(headers: Any, raw_body: bytes | str | None, lang: str = "en") ->
         raise ApiError(400, "invalid_json", i18n.general("not_utf8", lang)) from None
     except ValueError as exc:
         # JSONDecodeError's message names a position, never the content.
-        where = f" (line {exc.lineno}, column {exc.colno})" if hasattr(exc, "lineno") else ""
+        where = (i18n.general("json_position", lang, line=exc.lineno, column=exc.colno)
+                 if hasattr(exc, "lineno") else "")
         raise ApiError(400, "invalid_json", i18n.general("invalid_json", lang, where=where)) from None
 
 

@@ -29,7 +29,7 @@ def valid_body(**changes) -> dict:
         "organization": {"name": "CHU de Caen", "type": "hospital"},
         "contact": {"name": "Jeanne Martin", "email": "jeanne.martin@chu-caen.example",
                     "phone": "+33 2 31 06 31 06"},
-        "delivery": {"region": "Northshire", "postcode": "14000",
+        "delivery": {"region": REGIONS[0], "postcode": "14000",
                      "address": "Avenue de la Côte de Nacre, bâtiment B"},
         "items": [{"design": "visor-headband", "quantity": 200}],
         "needed_by": (today() + timedelta(days=10)).isoformat(),
@@ -43,8 +43,29 @@ def valid_body(**changes) -> dict:
 TEST_HUB = """
 [hub]
 name = "Usine Test"
+languages = ["fr", "en", "ar"]
 site_url = "https://site.example.org/hub/"
-regions = ["Northshire", "Eastmarch", "Westmoor", "Southdale", "Rivermouth"]
+
+# Regions in the table form: the identifier the API stores, a name per language (Southdale
+# has no Arabic name: its French one, the first language's, is shown; Rivermouth has none).
+[[hub.regions]]
+id = "Northshire"
+name = { fr = "Côte-du-Nord", en = "Northshire", ar = "الساحل الشمالي" }
+
+[[hub.regions]]
+id = "Eastmarch"
+name = { fr = "Marche de l'Est", en = "Eastmarch", ar = "المنطقة الشرقية" }
+
+[[hub.regions]]
+id = "Westmoor"
+name = { fr = "Landes de l'Ouest", en = "Westmoor", ar = "المستنقع الغربي" }
+
+[[hub.regions]]
+id = "Southdale"
+name = { fr = "Val-du-Sud", en = "Southdale" }
+
+[[hub.regions]]
+id = "Rivermouth"
 
 [coordination]
 reconfirm_after_days = 14
@@ -56,6 +77,19 @@ site_origin = "http://127.0.0.1:8000"
 [stages.prod]
 site_origin = "https://prod.example.org"
 """
+
+
+def hub_regions(text: str = TEST_HUB) -> tuple[str, ...]:
+    """The region identifiers of a hub.toml's text, as the API reads them."""
+    import tomllib
+
+    from chalicelib import config
+
+    return config.hub_from_data(tomllib.loads(text)).regions
+
+
+#: The fixture hub's regions (tests name these, never a region written in a test).
+REGIONS = hub_regions()
 
 
 def write_hub(path: Path, text: str = TEST_HUB) -> Path:
@@ -113,7 +147,7 @@ def maker_body(**changes) -> dict:
         "kind": "fablab",
         "contact": {"name": "Ali Benali", "email": "ali.benali@fablab-havre.example",
                     "phone": "+33 6 12 34 56 78"},
-        "region": "Rivermouth",
+        "region": REGIONS[-1],
         "postcode": "76600",
         "machines": [{"technology": "fdm", "model": "Prusa MK3S", "count": 4,
                       "build_volume_mm": [250, 210, 210]},
@@ -131,7 +165,19 @@ def maker_body(**changes) -> dict:
 
 
 MAKER_PERSONAL_VALUES = ("Ali Benali", "ali.benali@fablab-havre.example", "+33 6 12 34 56 78",
-                         "76600", "Fablab du Havre")
+                         "+33612345678", "76600", "Fablab du Havre")  # the phone as sent and stored
+
+
+def stored_phone(phone: str | None, country: str | None = None) -> str | None:
+    """A phone number as the API stores and answers it: E.164 (``+33231063106``)."""
+    from chalicelib.fields import e164
+
+    return None if phone is None else e164(phone, country)
+
+
+def stored_contact(contact: dict) -> dict:
+    """A body's contact as stored: the phone in E.164, the rest as sent."""
+    return {**contact, "phone": stored_phone(contact.get("phone"))}
 
 
 def send(client, method, path, body=None, token=None, headers=None):
@@ -141,3 +187,34 @@ def send(client, method, path, body=None, token=None, headers=None):
     all_headers.update(headers or {})
     raw = b"" if body is None else (body if isinstance(body, (str, bytes)) else json.dumps(body))
     return getattr(client.http, method.lower())(path, headers=all_headers, body=raw)
+
+
+def valid_phone_numbers() -> list[str]:
+    """Valid numbers of many countries, each written with + as people write them
+    (``+33 1 23 45 67 89``) and in E.164: what a document's ``"format": "phone"`` stands for
+    (libphonenumber's example numbers: valid by construction)."""
+    import re
+
+    import phonenumbers
+    from chalicelib.fields import PHONE_CORE
+
+    numbers = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        number = phonenumbers.example_number(region)
+        if number is None:
+            continue
+        for style in (phonenumbers.PhoneNumberFormat.INTERNATIONAL,
+                      phonenumbers.PhoneNumberFormat.E164):
+            text = phonenumbers.format_number(number, style)
+            if (len(text) <= 32 and re.fullmatch(PHONE_CORE, text)
+                    and stored_phone(text) is not None):
+                numbers.append(text)
+    return numbers
+
+
+def register_phone_format() -> None:
+    """Teach schemathesis the document's ``"format": "phone"`` (valid numbers only)."""
+    import schemathesis
+    from hypothesis import strategies as st
+
+    schemathesis.openapi.format("phone", st.sampled_from(valid_phone_numbers()))

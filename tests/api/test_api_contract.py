@@ -12,7 +12,7 @@ from api_helpers import REPO
 
 sys.path.insert(0, str(REPO / "scripts"))
 
-from chalicelib import config, i18n  # noqa: E402
+from chalicelib import catalog, config, i18n  # noqa: E402
 from chalicelib.maker_models import MakerSignup  # noqa: E402
 
 
@@ -22,15 +22,47 @@ from chalicelib.maker_models import MakerSignup  # noqa: E402
     ("fr;q=0, en", "en"), ("*", "en"), ("es, it", "en"), ("ar;q=abc, fr", "fr"),
 ])
 def test_accept_language_negotiation(header, lang):
-    assert i18n.negotiate(header) == lang
+    assert i18n.negotiate(header, ("fr", "en", "ar")) == lang
 
 
-def test_every_message_exists_in_every_language():
-    for catalogue in (i18n.FIELD, i18n.GENERAL):
-        for code, texts in catalogue.items():
-            assert set(texts) == set(i18n.LANGUAGES), code
-            placeholders = {l: set(re.findall(r"\{(\w+)\}", t)) for l, t in texts.items()}
-            assert len({frozenset(p) for p in placeholders.values()}) == 1, code
+def test_negotiation_offers_the_languages_of_the_hub_under_test(api_env, tmp_path):
+    """hub.toml's [hub] languages, not a list in code; English when none is asked for."""
+    from api_helpers import TEST_HUB, write_hub
+
+    hub = write_hub(tmp_path / "other-hub.toml",
+                    TEST_HUB.replace('languages = ["fr", "en", "ar"]', 'languages = ["ar", "wo"]'))
+    api_env.setenv("USINE_HUB_CONFIG", str(hub))
+    assert i18n.hub_languages() == ("ar", "wo")
+    assert i18n.negotiate("wo-SN, fr;q=0.9") == "wo"   # a language with no catalog yet
+    assert i18n.negotiate("fr, es") == "en"            # not the hub's: English
+    assert i18n.negotiate(None) == "en"
+    # A language without a catalog words every message in English, never as a key.
+    assert i18n.general("not_found", "wo") == i18n.general("not_found", "en")
+
+
+def _api_words(lang):
+    return {k: v for k, v in catalog.own_words(lang).items() if k.startswith(("api.", "mail."))}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+def test_every_api_and_mail_word_exists_in_the_hubs_languages(lang):
+    """The catalogs of this repository's hub.toml languages hold every [api.*] and [mail]
+    key of English, with the same {placeholders}."""
+    english = _api_words("en")
+    assert english and set(_api_words(lang)) == set(english)
+    for key, text in _api_words(lang).items():
+        assert set(re.findall(r"\{(\w+)\}", text)) \
+            == set(re.findall(r"\{(\w+)\}", english[key])), (lang, key)
+
+
+def test_a_missing_key_is_shown_in_english_never_as_a_key(tmp_path):
+    (tmp_path / "en.toml").write_text('[api.general]\nnot_found = "Nothing found."\n')
+    (tmp_path / "fr.toml").write_text('[api.general]\n')
+    assert catalog.text("api.general.not_found", "fr", tmp_path) == "Nothing found."
+    assert catalog.missing_keys("fr", tmp_path) == ["api.general.not_found"]
+    # A reason code with no word of its own is worded as "invalid", in the asked language.
+    assert i18n.field_message("no_such_code", None, "fr") == i18n.field_message(
+        "invalid", None, "fr") == catalog.own_words("fr")["api.field.invalid"]
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -50,13 +82,16 @@ def _ctx(lang):
 
 @pytest.mark.parametrize("lang", ["fr", "en", "ar"])
 def test_maker_form_embeds_the_apis_own_messages(lang):
-    from sitegen.coordination_forms import maker_form_html
+    """The form's script checks with the API's own [api.field] words, in the page's language."""
+    from sitegen.forms import maker_form_html
 
     html = maker_form_html(lang, _ctx(lang))
     embedded = json.loads(re.search(
-        r'<script type="application/json" id="usine-maker-messages">(.*?)</script>',
+        r'<script type="application/json" id="usine-words">(.*?)</script>',
         html, re.S).group(1))
-    assert embedded == {code: texts[lang] for code, texts in i18n.FIELD.items()}
+    fields = {key[len("field."):]: text for key, text in embedded.items()
+              if key.startswith("field.")}
+    assert fields == i18n.field_messages(lang)
 
 
 def _model_paths(model, prefix=""):
@@ -77,7 +112,7 @@ def _model_paths(model, prefix=""):
 
 
 def test_every_maker_form_field_is_a_field_of_the_api():
-    from sitegen.coordination_forms import maker_form_html
+    from sitegen.forms import maker_form_html
 
     names = set(re.findall(r'name="([^"]+)"', maker_form_html("en", _ctx("en"))))
     allowed = _model_paths(MakerSignup) | {f"machines.0.build_volume_mm.{i}" for i in range(3)}
@@ -87,7 +122,7 @@ def test_every_maker_form_field_is_a_field_of_the_api():
 
 
 def test_status_form_has_the_two_fields_the_api_needs():
-    from sitegen.coordination_forms import status_form_html
+    from sitegen.forms import status_form_html
 
     html = status_form_html("ar", _ctx("ar"))
     assert set(re.findall(r'name="([^"]+)"', html)) == {"reference", "token"}

@@ -19,12 +19,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from botocore.exceptions import ClientError
 
-from api_helpers import ORIGIN, REPO, SERVERLESS, TABLE, write_hub, write_manifest
+from api_helpers import ORIGIN, REGIONS, REPO, SERVERLESS, TABLE, write_hub, write_manifest
 from chalicelib import audit, coordinators, tables
 from chalicelib.coordinators import Coordinator
 
-NORTH, EAST = "Northshire", "Eastmarch"
-KNOWN = ("Northshire", "Eastmarch", "Westmoor", "Southdale", "Rivermouth")
+KNOWN = REGIONS  # the fixture hub's
+NORTH, EAST = KNOWN[0], KNOWN[1]
 NAME = "Nadia Rahmani"
 AUDIT = "/coordination/audit"
 CLI = REPO / "scripts" / "coordinators.py"

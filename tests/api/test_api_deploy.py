@@ -63,6 +63,10 @@ def test_package_holds_the_app_and_the_bundled_files():
     assert "app.py" in names and "chalicelib/handlers.py" in names
     assert "chalicelib/generated/manifest.json" in names
     assert "chalicelib/generated/hub.toml" in names
+    # Every catalog (the API's messages and e-mails), and the phone numbers' library.
+    catalogs = {p.name for p in (SERVERLESS / "chalicelib" / "locales").glob("*.toml")}
+    assert catalogs and {f"chalicelib/locales/{c}" for c in catalogs} <= set(names)
+    assert "phonenumbers/__init__.py" in names
     assert not any(n.startswith(("cadquery/", "OCP/", "boto3/", "botocore/")) for n in names)
 
 

@@ -15,7 +15,8 @@ from api_helpers import MAKER_PERSONAL_VALUES, body_of, send, valid_body
 from coordination_helpers import act, allocate, hub_regions, issue, new_request, new_site
 
 REQUESTER_PERSONAL_VALUES = ("Jeanne Martin", "jeanne.martin@chu-caen.example",
-                             "+33 2 31 06 31 06", "14000", "Côte de Nacre", "CHU de Caen",
+                             "+33 2 31 06 31 06", "+33231063106", "14000", "Côte de Nacre",
+                             "CHU de Caen",
                              "Lefèvre")
 
 
@@ -194,7 +195,7 @@ def test_export_has_contacts_on_accepted_rows_only_and_is_audited(client, table,
     assert (mine["site"], mine["site_region"], mine["status"], mine["quantity"]) == (
         site["id"], first, "accepted", "6")
     assert mine["contact_email"] == "jeanne.martin@chu-caen.example"
-    assert mine["contact_phone"] == "'+33 2 31 06 31 06"  # a formula start, made safe
+    assert mine["contact_phone"] == "'+33231063106"  # E.164; a formula start, made safe
     assert mine["delivery_address"].startswith("Avenue de la Côte de Nacre")
     other = rows[proposed_request["reference"]]
     assert other["status"] == "proposed" and other["design"] == proposed["design"]

@@ -16,11 +16,20 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from chalicelib import i18n, mailer, notifications
+import tomllib
+
+from api_helpers import TEST_HUB, write_hub
+from chalicelib import catalog, config, i18n, mailer, notifications
 
 SITE_URL = "https://hub.example.org/"
 TO = "someone@requester.test"
-LANGS = i18n.LANGUAGES
+LANGS = config.hub_from_data(tomllib.loads(TEST_HUB)).languages  # the hub under test's
+
+
+@pytest.fixture(autouse=True)
+def hub_under_test(monkeypatch, tmp_path):
+    """The links' languages are the hub's (hub.toml [hub] languages)."""
+    monkeypatch.setenv("USINE_HUB_CONFIG", str(write_hub(tmp_path / "hub.toml")))
 URL = re.compile(r"https?://\S+")
 
 
@@ -62,8 +71,9 @@ def closed_port() -> int:
 # --- the words ---------------------------------------------------------------------------
 
 def test_every_mail_text_exists_in_every_language_with_the_same_placeholders():
-    for code, entry in i18n.MAIL.items():
-        assert set(entry) == set(LANGS), code
+    mail = {lang: catalog.section(lang, "mail") for lang in LANGS}
+    for code in mail["en"]:
+        entry = {lang: catalog.own_words(lang)[f"mail.{code}"] for lang in LANGS}
         names = {lang: set(re.findall(r"\{(\w+)\}", text)) for lang, text in entry.items()}
         assert all(n == names["en"] for n in names.values()), (code, names)
         if code.endswith("_body"):
@@ -75,6 +85,16 @@ def test_mail_falls_back_to_english():
         == i18n.mail("shipment_subject", "en", reference="R-1", count=2)
     message = compose("shipment", "de", token())
     assert "/en/status.html#" in message.text
+
+
+def test_mail_to_a_language_the_hub_lacks_uses_its_first_when_it_has_no_english(
+        monkeypatch, tmp_path):
+    hub = TEST_HUB.replace('languages = ["fr", "en", "ar"]', 'languages = ["ar", "fr"]')
+    monkeypatch.setenv("USINE_HUB_CONFIG", str(write_hub(tmp_path / "ar-hub.toml", hub)))
+    message = compose("shipment", "de", token())
+    assert "/ar/status.html#" in message.text
+    assert message.subject == i18n.mail("shipment_subject", "ar", reference="R-7K3M9Q2X",
+                                        count=12)
 
 
 # --- really sent, read back ---------------------------------------------------------------

@@ -8,12 +8,13 @@ import time
 from datetime import date
 
 from api_helpers import (
-    ORIGIN, body_of, count_items, count_records, post, valid_body, write_manifest,
+    ORIGIN, REGIONS, body_of, count_items, count_records, post, stored_contact, valid_body,
+    write_manifest,
 )
 
 REFERENCE = re.compile(r"^R-[0-9ABCDEFGHJKMNPQRSTVWXYZ]{8}$")
 PERSONAL_VALUES = ("Jeanne Martin", "jeanne.martin@chu-caen.example", "+33 2 31 06 31 06",
-                   "Côte de Nacre", "Lefèvre")
+                   "+33231063106", "Côte de Nacre", "Lefèvre")  # the phone as sent and stored
 
 
 def test_valid_request_is_created(client, table):
@@ -38,7 +39,7 @@ def test_public_and_personal_data_are_stored_apart(client, table):
     assert public["reference"] == personal["reference"] == reference
     assert public["status"] == "submitted"
     assert public["organization"] == {"name": "CHU de Caen", "type": "hospital"}
-    assert public["region"] == "Northshire" and public["postcode"] == "14000"
+    assert public["region"] == REGIONS[0] and public["postcode"] == "14000"
     assert public["items"] == [{"design": "visor-headband", "variant": None, "quantity": 200,
                                 "allocated": 0, "produced": 0, "shipped": 0,
                                 "delivered": 0}]
@@ -48,7 +49,7 @@ def test_public_and_personal_data_are_stored_apart(client, table):
     for value in PERSONAL_VALUES:
         assert value not in public_text
 
-    assert personal["contact"] == body["contact"]
+    assert personal["contact"] == stored_contact(body["contact"])
     assert personal["address"] == body["delivery"]["address"]
     assert personal["notes"] == body["notes"]
     # TTL: epoch seconds, after the need date (kept while the request is live).

@@ -3,7 +3,6 @@ sign up, read the edit link, change, withdraw; client-side checks in the API's w
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import tomllib
 from datetime import date, timedelta
@@ -12,22 +11,21 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-import sitegen.coordination_forms as cf
+from chalicelib.config import parse_regions
+
+import sitegen as sc
 
 pytestmark = pytest.mark.slow
 
 # The fake hub keeps this hub's hub.toml (tests/site/fakehub.py): its regions, whatever they are.
-REGIONS = tomllib.loads((Path(__file__).resolve().parents[2] / "hub.toml").read_text(
-    encoding="utf-8"))["hub"]["regions"]
+REGIONS = [r.id for r in parse_regions(tomllib.loads(
+    (Path(__file__).resolve().parents[2] / "hub.toml").read_text(encoding="utf-8")))]
 
 MAKER_ID = re.compile(r"^M-[0-9A-HJKMNP-TV-Z]{8}$")
 
 
 def api_messages(lang):
-    spec = importlib.util.spec_from_file_location("i18n_for_test", cf.I18N)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return {code: texts.get(lang, texts["en"]) for code, texts in module.FIELD.items()}
+    return sc.lang.field_messages(lang)
 
 
 def open_form(tab, site_url, lang, fragment=""):
@@ -37,11 +35,11 @@ def open_form(tab, site_url, lang, fragment=""):
 
 
 def fill_valid(page, lang):
-    w = cf.words(lang)
+    w = sc.form_words(lang, "maker")
     page.get_by_label(w["name"]).fill("Fablab du Havre")
     page.locator('[name="kind"]').select_option("fablab")
-    page.get_by_label(w["contact.name"]).fill("Ali Benali")
-    page.get_by_label(w["contact.email"]).fill("ali@fablab.example")
+    page.get_by_label(w["contact_name"]).fill("Ali Benali")
+    page.get_by_label(w["contact_email"]).fill("ali@fablab.example")
     page.get_by_label(w["region"]).select_option(REGIONS[-1])
     page.get_by_label(w["postcode"]).fill("76600")
     page.locator('[name="machines.0.technology"]').select_option("fdm")
@@ -51,8 +49,8 @@ def fill_valid(page, lang):
     page.locator('[name="offers.0.variant"]').select_option("20")
     page.locator('[name="offers.0.units_per_day"]').fill("40")
     page.get_by_label(w["materials"]).fill("PETG, PLA")
-    page.get_by_label(w["availability.from"]).fill(date.today().isoformat())
-    page.get_by_label(w["availability.until"]).fill((date.today() + timedelta(days=30)).isoformat())
+    page.get_by_label(w["availability_from"]).fill(date.today().isoformat())
+    page.get_by_label(w["availability_until"]).fill((date.today() + timedelta(days=30)).isoformat())
     page.get_by_label(w["consent"]).check()
 
 
@@ -60,7 +58,7 @@ def fill_valid(page, lang):
 def test_sign_up_change_and_withdraw(tab, site_url, lang):
     page = open_form(tab, site_url, lang)
     fill_valid(page, lang)
-    page.get_by_role("button", name=cf.words(lang)["add_machine"]).click()
+    page.get_by_role("button", name=sc.form_words(lang, "maker")["add_machine"]).click()
     page.locator('[name="machines.1.technology"]').select_option("laser")
     page.locator('[name="machines.1.model"]').fill("Trotec")
     page.locator('[name="machines.1.count"]').fill("1")
@@ -69,12 +67,12 @@ def test_sign_up_change_and_withdraw(tab, site_url, lang):
     expect(page.locator(".usine-status .usine-reference")).to_have_text(MAKER_ID, timeout=15_000)
     link = page.locator(".usine-status a.usine-edit-link").get_attribute("href")
     assert "#id=M-" in link and "&token=" in link
-    expect(page.get_by_label(cf.words(lang)["name"])).to_have_value("")  # emptied
+    expect(page.get_by_label(sc.form_words(lang, "maker")["name"])).to_have_value("")  # emptied
 
     # The edit link loads the sign-up, saves a change, then withdraws it.
     page.goto("about:blank")
     page.goto(link)
-    expect(page.get_by_label(cf.words(lang)["name"])).to_have_value("Fablab du Havre",
+    expect(page.get_by_label(sc.form_words(lang, "maker")["name"])).to_have_value("Fablab du Havre",
                                                                     timeout=15_000)
     expect(page.locator('[name="machines.1.model"]')).to_have_value("Trotec")
     expect(page.locator('[name="offers.0.variant"]')).to_have_value("20")
@@ -98,7 +96,7 @@ def test_client_side_checks_use_the_apis_words_and_send_nothing(tab, site_url):
     page = open_form(tab, site_url, "fr")
     sent = []
     page.on("request", lambda r: r.method in ("POST", "PUT") and sent.append(r.url))
-    page.get_by_label(cf.words("fr")["contact.email"]).fill("pas-une-adresse")
+    page.get_by_label(sc.form_words("fr", "maker")["contact_email"]).fill("pas-une-adresse")
     page.locator('[name="offers.0.units_per_day"]').fill("0")
     page.locator("form [type=submit]").click()
     words = api_messages("fr")
@@ -106,7 +104,7 @@ def test_client_side_checks_use_the_apis_words_and_send_nothing(tab, site_url):
     expect(page.locator("#f-contact-email-error")).to_have_text(words["email"])
     expect(page.locator("#f-offers-0-units_per_day-error")).to_have_text("doit être au moins 1")
     expect(page.locator("#f-consent-error")).to_have_text(words["consent"])
-    assert page.get_by_label(cf.words("fr")["name"]).get_attribute("aria-invalid") == "true"
+    assert page.get_by_label(sc.form_words("fr", "maker")["name"]).get_attribute("aria-invalid") == "true"
     assert sent == []
 
 

@@ -10,13 +10,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from chalicelib.config import parse_regions
+
 import sitegen as sc
 
 pytestmark = pytest.mark.slow
 
 # The fake hub keeps this hub's hub.toml (tests/site/fakehub.py): its regions, whatever they are.
-REGIONS = tomllib.loads((Path(__file__).resolve().parents[2] / "hub.toml").read_text(
-    encoding="utf-8"))["hub"]["regions"]
+REGIONS = [r.id for r in parse_regions(tomllib.loads(
+    (Path(__file__).resolve().parents[2] / "hub.toml").read_text(encoding="utf-8")))]
 
 LANGS = ["fr", "en", "ar"]
 REFERENCE = re.compile(r"^R-[0-9A-HJKMNP-TV-Z]{8}$")
@@ -31,14 +33,14 @@ def open_form(tab, site_url, lang):
 def fill_valid(page, lang, quantity="200"):
     """Fill every field through its visible label (so labels must be wired to inputs)."""
     w = sc.form_words(lang)
-    page.get_by_label(w["organization.name"]).fill("CHU de Caen")
-    page.get_by_label(w["organization.type"]).select_option("hospital")
-    page.get_by_label(w["contact.name"]).fill("Jeanne Martin")
-    page.get_by_label(w["contact.email"]).fill("jeanne.martin@example.org")
-    page.get_by_label(w["contact.phone"]).fill("+33 2 31 00 00 00")
-    page.get_by_label(w["delivery.region"]).select_option(REGIONS[0])
-    page.get_by_label(w["delivery.postcode"]).fill("14000")
-    page.get_by_label(w["delivery.address"]).fill("Avenue de la Côte de Nacre")
+    page.get_by_label(w["organization_name"]).fill("CHU de Caen")
+    page.get_by_label(w["organization_type"]).select_option("hospital")
+    page.get_by_label(w["contact_name"]).fill("Jeanne Martin")
+    page.get_by_label(w["contact_email"]).fill("jeanne.martin@example.org")
+    page.get_by_label(w["contact_phone"]).fill("+33 2 31 00 00 00")
+    page.get_by_label(w["delivery_region"]).select_option(REGIONS[0])
+    page.get_by_label(w["delivery_postcode"]).fill("14000")
+    page.get_by_label(w["delivery_address"]).fill("Avenue de la Côte de Nacre")
     page.locator('[name="items.0.design"]').select_option("demo-clip")
     page.locator('[name="items.0.quantity"]').fill(quantity)
     page.get_by_label(w["needed_by"]).fill((date.today() + timedelta(days=30)).isoformat())

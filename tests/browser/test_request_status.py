@@ -12,13 +12,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-import sitegen.coordination_forms as cf
+from chalicelib.config import parse_regions
+
+import sitegen as sc
 
 pytestmark = pytest.mark.slow
 
 # The fake hub keeps this hub's hub.toml (tests/site/fakehub.py): its regions, whatever they are.
-REGIONS = tomllib.loads((Path(__file__).resolve().parents[2] / "hub.toml").read_text(
-    encoding="utf-8"))["hub"]["regions"]
+REGIONS = [r.id for r in parse_regions(tomllib.loads(
+    (Path(__file__).resolve().parents[2] / "hub.toml").read_text(encoding="utf-8")))]
 
 
 def create_request(api_url):
@@ -59,8 +61,8 @@ def test_wrong_code_and_empty_fields(tab, site_url, api_url):
     page.goto(f"{site_url}/en/status.html")
     page.locator("form [type=submit]").click()
     expect(page.locator("#f-reference-error")).to_have_text("is required")
-    page.get_by_label(cf.words("en")["reference"]).fill(created["reference"].lower())
-    page.get_by_label(cf.words("en")["token"]).fill("not-the-code")
+    page.get_by_label(sc.form_words("en", "status")["reference"]).fill(created["reference"].lower())
+    page.get_by_label(sc.form_words("en", "status")["token"]).fill("not-the-code")
     page.locator("form [type=submit]").click()
     expect(page.locator(".usine-general-error")).to_contain_text("No request matches",
                                                                  timeout=15_000)

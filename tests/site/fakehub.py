@@ -10,6 +10,8 @@ import json
 import textwrap
 from pathlib import Path
 
+import hub_under_test
+
 REPO = Path(__file__).resolve().parents[2]
 
 DESIGN_TOML = textwrap.dedent('''\
@@ -131,7 +133,8 @@ def make_fake_hub(root: Path) -> dict[str, str]:
     a fit check against demo-panel) and 'demo-panel' (laser, English only, one variant,
     a `cut.dxf` profile with cut and nesting figures).
     Returns the environment that points build_site/gen_pages (and the API) at it."""
-    hub = (REPO / "hub.toml").read_text(encoding="utf-8")
+    # The hub under test (a fork's in CI's second pass), publishing the fake designs.
+    hub = hub_under_test.with_tables(hub_under_test.text(), '[designs]\npublish = ["*"]\n')
     (root / "hub.toml").write_text(hub, encoding="utf-8")
     design = root / "designs" / "demo-clip"
     design.mkdir(parents=True)

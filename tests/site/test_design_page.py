@@ -169,12 +169,22 @@ def test_cut_and_nest_figures_in_french():
     assert rows["Matière utilisée"] == '<span dir="ltr">81 %</span>'
 
 
-def test_unknown_figures_are_still_shown_under_their_names():
+def test_unknown_figures_are_still_shown_under_readable_names_never_keys():
     rows = dict(sc.figure_rows({"print": {**PRINT_10, "layer_count": 40},
                                 "experimental": {"flex_mm": 0.5}, "score": 3}, "en"))
-    assert rows["print.layer_count"] == '<span dir="ltr">40</span>'
-    assert rows["experimental.flex_mm"] == '<span dir="ltr">0.5</span>'
-    assert rows["score"] == '<span dir="ltr">3</span>'
+    assert rows["Layer count"] == '<span dir="ltr">40</span>'
+    assert rows["Flex (mm)"] == '<span dir="ltr">0.5</span>'
+    assert rows["Score"] == '<span dir="ltr">3</span>'
+    assert not any("." in label or "_" in label for label in rows)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+def test_stiffness_figures_have_words_in_every_language(lang):
+    rows = dict(sc.figure_rows({"stiffness": {"second_moment_mm4": 120.5,
+                                              "second_moment_sag_mm4": 80.25, "axis": "z"}},
+                               lang))
+    w = sc.ui(lang)
+    assert {w["fig_second_moment"], w["fig_second_moment_sag"], w["fig_axis"]} == set(rows)
 
 
 @pytest.mark.parametrize("seconds, text", [(38, "38 s"), (65, "1 min 05 s"),
@@ -188,7 +198,7 @@ def test_panel_shows_its_variant_figures(designs):
     first, second = md.split('data-variant="20"')
     assert "31 min 24 s" in first and "reference-fdm.ini" in first
     assert "Not measured (prusa-slicer is not installed)" in second
-    assert "123.4 mm⁴" in second and "experimental.flex_mm" in second
+    assert "123.4 mm⁴" in second and "Flex (mm)" in second and "experimental.flex_mm" not in second
 
 
 def test_no_3d_view_for_a_glb_over_the_preview_budget(designs):
@@ -332,7 +342,7 @@ def test_changelog_without_git_says_so(tmp_path):
     assert sc.git_log(tmp_path) is None  # not a checkout
     assert sc.git_log(tmp_path / "missing") is None
     md = sc.changelog_markdown(None, "fr")
-    assert sc.UI["fr"]["changelog_none"] in md and md.startswith("## Modifications")
+    assert sc.ui("fr")["changelog_none"] in md and md.startswith("## Modifications")
 
 
 def test_changelog_of_an_uncommitted_design_says_so(tmp_path):
@@ -344,7 +354,39 @@ def test_changelog_of_an_uncommitted_design_says_so(tmp_path):
     (tmp_path / "new-design").mkdir()
     (tmp_path / "new-design" / "design.toml").write_text("")
     assert sc.parse_log(sc.git_log(tmp_path / "new-design")) == []
-    assert sc.UI["ar"]["changelog_empty"] in sc.changelog_markdown([], "ar")
+    assert sc.ui("ar")["changelog_empty"] in sc.changelog_markdown([], "ar")
+
+
+# ----------------------------------------------------------------------------- parameters
+
+def test_the_parameters_table_describes_in_the_pages_language(real_manifest):
+    """On a real published design's page, a parameter's description is design.toml's
+    [parameters.<name>.doc] in the page's language, not the model's English doc."""
+    import os
+
+    repo = Path(__file__).resolve().parents[2]
+    hub = sc.load_hub(Path(os.environ.get("USINE_HUB_CONFIG") or repo / "hub.toml"))
+    manifest = sc.load_manifest(real_manifest)
+    langs = hub["hub"]["languages"]
+    shown = 0
+    for slug in sc.published_slugs(hub, manifest):
+        design = sc.load_design(repo / "designs", slug, manifest, langs)
+        english = {p["name"]: p.get("doc") for p in design.built.get("parameters") or []}
+        in_table = {n for v in design.variants for n in v.get("params", {})}
+        pages = {lang: sc.design_markdown(design, lang).splitlines()
+                 for lang in langs if lang != "en"}
+        for name, texts in (design.meta.get("parameters") or {}).items():
+            doc = texts.get("doc") if isinstance(texts, dict) else None
+            if not (isinstance(doc, dict) and english.get(name) and name in in_table):
+                continue
+            for lang in (lang for lang in pages if doc.get(lang)):
+                title = sc.cell(sc.design_page.param_titles(design, lang)[name])
+                row = next(line for line in pages[lang] if line.startswith(f"| {title} |"))
+                assert sc.cell(doc[lang]) in row, (slug, name, lang)
+                assert sc.cell(english[name]) not in row, (slug, name, lang)
+                shown += 1
+    if not shown:
+        pytest.skip("no published design describes a parameter in a language of this hub")
 
 
 # ----------------------------------------------------------------------------- technology
@@ -380,5 +422,5 @@ def test_missing_profile_is_said(designs):
 
 
 def test_a_technology_without_designs_says_so():
-    assert sc.UI["ar"]["no_designs"] in sc.technology_markdown("laser", [], "ar")
+    assert sc.ui("ar")["no_designs"] in sc.technology_markdown("laser", [], "ar")
     assert sc.technologies([]) == ["fdm", "laser"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import sitegen as sc
-from sitegen import coordination_forms
+from sitegen import forms
 
 
 @pytest.fixture
@@ -16,8 +16,9 @@ def ctx(fake_design):
 
 def test_registry_holds_the_three_forms():
     assert {"request-form", "maker-form", "status-form"} <= set(sc.MARKERS)
-    assert sc.MARKERS["maker-form"] is coordination_forms.maker_form_html
-    assert sc.MARKERS["status-form"] is coordination_forms.status_form_html
+    assert sc.MARKERS["request-form"] is forms.request_form_html
+    assert sc.MARKERS["maker-form"] is forms.maker_form_html
+    assert sc.MARKERS["status-form"] is forms.status_form_html
 
 
 def test_request_form_marker_is_replaced_by_the_form_of_the_language(ctx):

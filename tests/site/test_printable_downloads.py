@@ -4,7 +4,7 @@ profile itself) and the sheets' PDF punch templates, in every language (issue 16
 from __future__ import annotations
 
 import hashlib
-import html
+from markupsafe import escape
 import json
 from pathlib import Path
 
@@ -62,7 +62,7 @@ def test_print_settings_named_on_the_page(designs, lang):
     md = sc.design_markdown(designs["demo-clip"], lang)
     w = sc.ui(lang)
     # Measured per variant: its print time, in its figures table.
-    assert f"<th scope=\"row\">{html.escape(w['fig_print_time'])}</th>" in md
+    assert f"<th scope=\"row\">{escape(w['fig_print_time'])}</th>" in md
     assert sc.duration(PRINT_10["time_s"], lang) in md
     # The same for every variant: the profile, once, with the settings it prints with.
     (line,) = [x for x in md.splitlines()

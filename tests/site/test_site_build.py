@@ -297,7 +297,7 @@ def test_a_language_without_pages_gets_english_ones_with_a_note(fake_hub, tmp_pa
     for page in ("index.html", "request.html", "safety.html"):
         html = (tmp_path / "site" / "es" / page).read_text()
         assert '<html lang="es"' in html
-        assert sc.UI["en"]["untranslated"] in html, page
+        assert sc.ui("en")["untranslated"] in html, page
     assert 'data-usine-form="request"' in (tmp_path / "site" / "es" / "request.html").read_text()
     assert 'href="es/index.html"' in (tmp_path / "site" / "index.html").read_text()
 

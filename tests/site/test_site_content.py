@@ -43,9 +43,9 @@ def test_design_page_has_the_not_certified_notice_before_the_downloads(page_en):
 def test_every_status_has_a_label_and_meaning_in_every_language(fake_design, status, lang):
     fake_design.built = {**fake_design.built, "status": status}
     md = sc.design_markdown(fake_design, lang)
-    label = sc.UI[lang][f"status_{status}"]
-    assert f'!!! {sc.STATUS_ADMONITION[status]} "{sc.UI[lang]["review_status"]}: {label}"' in md
-    assert sc.UI[lang][f"status_{status}_help"] in md
+    label = sc.ui(lang)[f"status_{status}"]
+    assert f'!!! {sc.STATUS_ADMONITION[status]} "{sc.ui(lang)["review_status"]}: {label}"' in md
+    assert sc.ui(lang)[f"status_{status}_help"] in md
 
 
 def test_design_page_links_every_file_once_with_size_and_sha256(fake_design, page_en):
@@ -125,14 +125,14 @@ def test_bill_of_materials(page_en):
 
 def test_translated_design_page_has_no_fallback_note(fake_design):
     md = sc.design_markdown(fake_design, "fr")
-    assert sc.UI["fr"]["untranslated"] not in md
+    assert sc.ui("fr")["untranslated"] not in md
     assert "# Clip de démo" in md and "### Impression" in md
     assert '!!! danger "Non certifié pour"' in md and "la peau ou les voies respiratoires" in md
 
 
 def test_missing_translation_falls_back_to_english_with_a_note(fake_design):
     md = sc.design_markdown(fake_design, "ar")
-    assert md.count(sc.UI["ar"]["untranslated"]) == 2  # texts of design.toml, instructions
+    assert md.count(sc.ui("ar")["untranslated"]) == 2  # texts of design.toml, instructions
     assert "contact with patients' skin or airways." in md
     assert '<div lang="en" dir="ltr" markdown>' in md  # English marked as English
     assert "### Printing" in md
@@ -189,7 +189,8 @@ def test_api_base_url_from_stage_and_env():
 
 def test_hub_config_js(fake_design):
     config = sc.hub_config(HUB, [fake_design], "fr", {})
-    assert config == {"apiBaseUrl": "http://127.0.0.1:8001", "regions": ["Northshire", "Southdale"],
+    regions = [{"id": "Northshire", "name": "Northshire"}, {"id": "Southdale", "name": "Southdale"}]
+    assert config == {"apiBaseUrl": "http://127.0.0.1:8001", "regions": regions,
                       "designs": [{"slug": "demo-clip", "title": "Clip de démo"}],
                       "lang": "fr", "contactEmail": "c@example.org"}
     js = sc.hub_config_js(config)
@@ -230,7 +231,9 @@ CONTRACT_FIELDS = ["organization.name", "organization.type", "contact.name", "co
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_form_has_every_contract_field_with_a_label(lang):
-    html = sc.request_form_html(lang, ["Northshire", "Southdale"], [("demo-clip", "Demo clip")])
+    design = sc.Design("demo-clip", {"title": {"en": "Demo clip"}}, {}, [])
+    ctx = sc.SiteContext(lang, {"hub": {"regions": ["Northshire", "Southdale"]}}, [design])
+    html = sc.request_form_html(lang, ctx)
     parser = FormParser()
     parser.feed(html)
     assert sorted(parser.controls) == sorted(CONTRACT_FIELDS)
@@ -250,8 +253,9 @@ def test_form_has_every_contract_field_with_a_label(lang):
 
 def test_form_words_exist_in_every_language():
     for lang in LANGS:
-        assert set(sc.FORM[lang]) == set(sc.FORM["en"]), lang
-        assert set(sc.UI[lang]) == set(sc.UI["en"]), lang
+        for form in sc.lang.FORMS:
+            assert set(sc.form_words(lang, form)) == set(sc.form_words("en", form)), lang
+        assert set(sc.ui(lang)) == set(sc.ui("en")), lang
 
 
 # ----------------------------------------------------------------------------- hand-written pages
@@ -313,8 +317,8 @@ def test_laser_design_in_english_only(fake_hub):
     md = sc.design_markdown(panel, "fr")
     assert '!!! danger "Statut de revue: Avertissement"' in md
     assert md.count('!!! danger "') == 2  # the status (Warning) and the notice
-    assert "any medical use." in md and sc.UI["fr"]["untranslated"] in md
-    assert sc.UI["fr"]["no_instructions"] in md
+    assert "any medical use." in md and sc.ui("fr")["untranslated"] in md
+    assert sc.ui("fr")["no_instructions"] in md
     assert 'href="../../downloads/demo-panel/a4.dxf"' in md and "DXF (découpe laser)" in md
     assert "## Nomenclature" not in md  # no bill of materials given
     catalog = sc.catalog_markdown([panel], "fr")

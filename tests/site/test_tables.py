@@ -19,7 +19,7 @@ def test_a_table_is_named_by_its_caption():
 def test_without_caption_the_heading_above_names_it_without_its_permalink():
     page = ('<h1>Page</h1><h2 id="p">Paramètres <code>"a"</code>'
             '<a class="headerlink" href="#p" title="Permanent link">¶</a></h2>' + TABLE)
-    assert 'aria-label="Paramètres &quot;a&quot;"' in sc.focusable_tables(page)
+    assert 'aria-label="Paramètres &#34;a&#34;"' in sc.focusable_tables(page)
 
 
 def test_tables_under_the_same_design_get_different_names():

@@ -1,113 +1,29 @@
-/* The maker sign-up form (docs/<lang>/signup.md; HTML from scripts/sitegen/coordination_forms.py).
+/* The maker sign-up form (docs/<lang>/signup.md; markup from
+ * docs/overrides/usine/maker-form.html, words from the page: usine-forms.js).
  *
- * Checks the answers with the API's own messages (embedded by the build from
- * serverless/chalicelib/i18n.py), posts them as JSON to window.USINE.apiBaseUrl + "/makers"
- * with an Idempotency-Key made once per form fill, and shows the sign-up's id and its edit
- * link. Opened with "#id=M-...&token=...", it loads the sign-up to change it (PUT) or
- * withdraw it (DELETE). Plain JS, no framework, no third-party request.
+ * Checks the answers with the API's own messages ([api.field] of the catalogs), posts
+ * them as JSON to window.USINE.apiBaseUrl + "/makers" with an Idempotency-Key made once
+ * per form fill, and shows the sign-up's id and its edit link. Opened with
+ * "#id=M-...&token=...", it loads the sign-up to change it (PUT) or withdraw it (DELETE).
  */
 (function () {
   "use strict";
-  if (window.__usineMakerForm) return;
-  window.__usineMakerForm = true;
-
-  var UI = {
-    en: {
-      sending: "Sending…", loading: "Loading your sign-up…",
-      created: "Thank you, you are signed up. Your sign-up number:",
-      keepLink: "Keep this link to change or withdraw your sign-up (it is shown only once):",
-      updated: "Your changes are saved.",
-      withdrawn: "Your sign-up is withdrawn and your contact details are deleted.",
-      confirmWithdraw: "Withdraw your sign-up? Your contact details are deleted at once.",
-      invalid: "Some answers need correcting: see the messages next to the fields.",
-      network: "The service cannot be reached. Check your connection and try again.",
-      server: "The service could not handle this (error {status}). Try again later.",
-      notFound: "This edit link is not valid any more (withdrawn, or mistyped).",
-      noApi: "This copy of the site has no sign-up service configured.",
-      machine: "Machine {n}", offer: "Design {n}"
-    },
-    fr: {
-      sending: "Envoi…", loading: "Chargement de votre inscription…",
-      created: "Merci, vous êtes inscrit. Numéro d'inscription :",
-      keepLink: "Gardez ce lien pour modifier ou retirer votre inscription (il n'est affiché qu'une fois) :",
-      updated: "Vos modifications sont enregistrées.",
-      withdrawn: "Votre inscription est retirée et vos coordonnées sont effacées.",
-      confirmWithdraw: "Retirer votre inscription ? Vos coordonnées seront effacées aussitôt.",
-      invalid: "Certaines réponses sont à corriger : voyez les messages à côté des champs.",
-      network: "Le service est injoignable. Vérifiez votre connexion et réessayez.",
-      server: "Le service n'a pas pu traiter la demande (erreur {status}). Réessayez plus tard.",
-      notFound: "Ce lien de modification n'est plus valable (inscription retirée, ou lien incomplet).",
-      noApi: "Cette copie du site n'a pas de service d'inscription configuré.",
-      machine: "Machine {n}", offer: "Modèle {n}"
-    },
-    ar: {
-      sending: "جارٍ الإرسال…", loading: "جارٍ تحميل تسجيلكم…",
-      created: "شكراً، تم تسجيلكم. رقم التسجيل:",
-      keepLink: "احتفظوا بهذا الرابط لتعديل تسجيلكم أو سحبه (لن يُعرض إلا مرة واحدة):",
-      updated: "تم حفظ التعديلات.",
-      withdrawn: "تم سحب تسجيلكم وحذف بيانات الاتصال الخاصة بكم.",
-      confirmWithdraw: "هل تريدون سحب تسجيلكم؟ ستُحذف بيانات الاتصال فوراً.",
-      invalid: "بعض الإجابات تحتاج إلى تصحيح: انظروا الرسائل بجانب الحقول.",
-      network: "تعذّر الوصول إلى الخدمة. تحققوا من الاتصال وحاولوا مجدداً.",
-      server: "لم تتمكن الخدمة من معالجة الطلب (خطأ {status}). حاولوا لاحقاً.",
-      notFound: "رابط التعديل هذا لم يعد صالحاً (سُحب التسجيل أو الرابط ناقص).",
-      noApi: "لم تُضبط خدمة التسجيل في هذه النسخة من الموقع.",
-      machine: "الآلة {n}", offer: "التصميم {n}"
-    }
-  };
+  var U = window.UsineForms;
   var LIMITS = { machines: 50, offers: 20 };
   var EMAIL = /^[^\s@<>(),;:"\[\]\\]+@[^\s@<>(),;:"\[\]\\.]+(\.[^\s@<>(),;:"\[\]\\.]+)+$/;
   var PHONE = /^\+?[0-9 ().\-\/]+$/;
   var POSTCODE = /^[A-Za-z0-9][A-Za-z0-9 \-]*$/;
+  var M = U.t, reason = U.reason;
 
-  var config = window.USINE || {};
-  var lang = config.lang || document.documentElement.lang || "en";
-  var M = Object.assign({}, UI.en, UI[lang] || UI[lang.split("-")[0]] || {});
-
-  function fmt(text, values) {
-    return String(text).replace(/\{(\w+)\}/g, function (all, key) {
-      return values[key] === undefined ? all : values[key];
-    });
-  }
-  function json(id) {
-    var el = document.getElementById(id);
-    return el ? JSON.parse(el.textContent) : {};
-  }
-  function newKey() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    return "k" + Date.now() + Math.random().toString(16).slice(2) + Math.random().toString(16).slice(2);
-  }
-  function todayIso() {
-    var d = new Date();
-    d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
-    return d.toISOString().slice(0, 10);
-  }
-  function apiUrl(path) { return config.apiBaseUrl.replace(/\/+$/, "") + path; }
-  function fromHash() {
-    var out = {};
-    location.hash.replace(/^#/, "").split("&").forEach(function (part) {
-      var kv = part.split("=");
-      if (kv[0]) out[decodeURIComponent(kv[0])] = decodeURIComponent(kv[1] || "");
-    });
-    return out;
-  }
-
-  function setup(form) {
-    var FIELD = json("usine-maker-messages");
-    var VARIANTS = json("usine-maker-variants");
-    var LABELS = json("usine-maker-labels");
+  U.init("maker", function (form) {
+    var VARIANTS = U.json("usine-maker-variants");
     var submit = form.querySelector("[type=submit]");
-    // Disabled in the markup: without this script nothing can be sent (no personal value
-    // may end up in a URL or reach the page's host).
-    submit.disabled = false;
     var withdraw = form.querySelector(".usine-withdraw");
     var status = form.querySelector(".usine-status");
-    var general = form.querySelector(".usine-general-error");
+    var messages = U.messages(form);
     var templates = {};
-    var idempotencyKey = newKey();
+    var idempotencyKey = U.newKey();
     var editing = null;  // {id, token} when changing an existing sign-up
-
-    function reason(code, ctx) { return fmt(FIELD[code] || FIELD.invalid, ctx || {}); }
 
     // ------------------------------------------------------------ repeating groups
     function rowsOf(group) {
@@ -115,25 +31,7 @@
     }
     function renumber(group) {
       var rows = rowsOf(group);
-      Array.prototype.forEach.call(rows, function (row, n) {
-        row.dataset.index = n;
-        row.setAttribute("role", "group");
-        row.setAttribute("aria-label", fmt(group === "machines" ? M.machine : M.offer, { n: n + 1 }));
-        row.querySelectorAll("[name], label[for], [id], [data-field]").forEach(function (el) {
-          var re = new RegExp("^(f-)?" + group + "([.-])\\d+\\2");
-          ["name", "id", "htmlFor"].forEach(function (attr) {
-            if (el[attr]) el[attr] = el[attr].replace(re, function (all, f, sep) {
-              return (f || "") + group + sep + n + sep;
-            });
-          });
-          var field = el.dataset && el.dataset.field;
-          if (field) el.dataset.field = field.replace(/\.\d+\./, "." + n + ".");
-          var described = el.getAttribute && el.getAttribute("aria-describedby");
-          if (described) el.setAttribute("aria-describedby", described.replace(
-            new RegExp("f-" + group + "-\\d+-", "g"), "f-" + group + "-" + n + "-"));
-        });
-        row.querySelector(".usine-remove-item").hidden = rows.length < 2;
-      });
+      U.renumber(rows, group, function (n) { return M(group === "machines" ? "machine_n" : "offer_n", { n: n }); });
       form.querySelector('.usine-add-item[data-group="' + group + '"]').hidden =
         rows.length >= LIMITS[group];
     }
@@ -183,7 +81,7 @@
       }
     });
     var from = form.elements.namedItem("availability.from");
-    if (from) from.min = todayIso();
+    if (from) from.min = U.todayIso();
 
     // ------------------------------------------------------------ body and checks
     function val(name) {
@@ -278,7 +176,7 @@
         if (o.design && seen[key]) errors.offers = reason("duplicate_design", { design: o.design });
         seen[key] = true;
       });
-      var today = todayIso();
+      var today = U.todayIso();
       var start = body.availability.from;
       if (!start) errors["availability.from"] = reason("missing");
       else if (!editing && start < today) errors["availability.from"] = reason("date_past");
@@ -290,45 +188,6 @@
     }
 
     // ------------------------------------------------------------ messages
-    function clearErrors() {
-      general.hidden = true;
-      general.textContent = "";
-      form.querySelectorAll(".usine-error").forEach(function (p) { p.hidden = true; p.textContent = ""; });
-      form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
-    }
-    function showGeneral(lines) {
-      general.textContent = "";
-      lines.filter(Boolean).forEach(function (line) {
-        var span = document.createElement("span");
-        span.textContent = line;
-        general.appendChild(span);
-        general.appendChild(document.createTextNode(" "));
-      });
-      general.hidden = false;
-    }
-    function contactLine() {
-      return config.contactEmail ? config.contactEmail : "";
-    }
-    function showFieldErrors(fields) {
-      var first = null;
-      var unplaced = [];
-      Object.keys(fields).forEach(function (key) {
-        var slot = document.getElementById("f-" + key.replace(/\./g, "-") + "-error");
-        if (!slot || !form.contains(slot)) {
-          unplaced.push(key + ": " + fields[key]);
-          return;
-        }
-        slot.textContent = fields[key];
-        slot.hidden = false;
-        var el = form.elements.namedItem(key) || form.elements.namedItem(key + ".0");
-        if (el && el.setAttribute) {
-          el.setAttribute("aria-invalid", "true");
-          first = first || el;
-        }
-      });
-      showGeneral([M.invalid].concat(unplaced));
-      if (first) first.focus();
-    }
     function say(nodes) {
       status.textContent = "";
       nodes.forEach(function (node) { status.appendChild(node); });
@@ -352,25 +211,15 @@
 
     // ------------------------------------------------------------ talking to the API
     function call(method, path, body, token) {
-      var headers = { "Accept-Language": lang };
-      if (body !== undefined) headers["Content-Type"] = "application/json";
-      if (token) headers.Authorization = "Bearer " + token;
-      if (method === "POST") headers["Idempotency-Key"] = idempotencyKey;
-      return fetch(apiUrl(path), {
-        method: method, headers: headers,
-        body: body === undefined ? undefined : JSON.stringify(body)
-      }).then(function (response) {
-        return response.json().catch(function () { return {}; }).then(function (data) {
-          return { status: response.status, ok: response.ok, data: data };
-        });
-      });
+      return U.call(method, path, { body: body, token: token,
+                                    idempotencyKey: method === "POST" ? idempotencyKey : null });
     }
     function failed(result) {
-      if (result.status === 400 && result.data.fields) showFieldErrors(result.data.fields);
-      else if (result.status === 404) showGeneral([M.notFound, contactLine()]);
-      else showGeneral([fmt(M.server, { status: result.status }), result.data.message, contactLine()]);
+      if (result.status === 400 && result.data.fields) messages.showFields(result.data.fields, result.data.message);
+      else if (result.status === 404) messages.showGeneral([M("not_found"), messages.contactLine()]);
+      else messages.showGeneral([M("server", { status: result.status }), result.data.message, messages.contactLine()]);
     }
-    function offline() { status.textContent = ""; showGeneral([M.network, contactLine()]); }
+    function offline() { status.textContent = ""; messages.showGeneral([M("network"), messages.contactLine()]); }
 
     function fill(record) {
       ["name", "kind", "region", "postcode"].forEach(function (k) {
@@ -404,15 +253,15 @@
 
     function startEditing(id, token) {
       editing = { id: id, token: token };
-      submit.textContent = LABELS.update;
+      submit.textContent = M("update");
       withdraw.hidden = false;
-      say([para(M.loading)]);
+      say([para(M("loading"))]);
       call("GET", "/makers/" + encodeURIComponent(id), undefined, token).then(function (result) {
         status.textContent = "";
         if (result.ok) fill(result.data);
         else {
           editing = null;
-          submit.textContent = LABELS.submit;
+          submit.textContent = M("submit");
           withdraw.hidden = true;
           failed(result);
         }
@@ -420,36 +269,36 @@
     }
 
     withdraw.addEventListener("click", function () {
-      if (!editing || !window.confirm(M.confirmWithdraw)) return;
-      clearErrors();
+      if (!editing || !window.confirm(M("confirm_withdraw"))) return;
+      messages.clear();
       call("DELETE", "/makers/" + encodeURIComponent(editing.id), undefined, editing.token)
         .then(function (result) {
           if (!result.ok) return failed(result);
           editing = null;
           form.reset();
           withdraw.hidden = true;
-          submit.textContent = LABELS.submit;
+          submit.textContent = M("submit");
           history.replaceState(null, "", location.href.split("#")[0]);
-          say([para(M.withdrawn)]);
+          say([para(M("withdrawn"))]);
         }, offline);
     });
 
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      clearErrors();
+      messages.clear();
       status.textContent = "";
-      if (!config.apiBaseUrl) {
-        showGeneral([M.noApi, contactLine()]);
+      if (!U.apiConfigured()) {
+        messages.showGeneral([M("no_api"), messages.contactLine()]);
         return;
       }
       var body = collect();
       var errors = check(body);
       if (Object.keys(errors).length) {
-        showFieldErrors(errors);
+        messages.showFields(errors);
         return;
       }
       submit.disabled = true;
-      say([para(M.sending)]);
+      say([para(M("sending"))]);
       var request = editing
         ? call("PUT", "/makers/" + encodeURIComponent(editing.id), body, editing.token)
         : call("POST", "/makers", body);
@@ -457,29 +306,23 @@
         status.textContent = "";
         if (!result.ok) return failed(result);
         if (editing) {
-          say([para(M.updated)]);
+          say([para(M("updated"))]);
           return;
         }
         var link = document.createElement("a");
         link.className = "usine-edit-link";
         link.href = editLink(result.data.id, result.data.edit_token);
         link.textContent = link.href;
-        var keep = para(M.keepLink);
+        var keep = para(M("keep_link"));
         keep.appendChild(document.createElement("br"));
         keep.appendChild(link);
-        say([para(M.created, result.data.id, "usine-reference"), keep]);
+        say([para(M("created"), result.data.id, "usine-reference"), keep]);
         form.reset();
-        idempotencyKey = newKey();  // a new sign-up from now on
+        idempotencyKey = U.newKey();  // a new sign-up from now on
       }, offline).then(function () { submit.disabled = false; });
     });
 
-    var hash = fromHash();
-    if (hash.id && hash.token && config.apiBaseUrl) startEditing(hash.id, hash.token);
-  }
-
-  function init() {
-    document.querySelectorAll("form[data-usine-form=maker]").forEach(setup);
-  }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+    var hash = U.fromHash();
+    if (hash.id && hash.token && U.apiConfigured()) startEditing(hash.id, hash.token);
+  });
 })();

@@ -1,83 +1,28 @@
-/* The request-status page (docs/<lang>/status.md; HTML from scripts/sitegen/coordination_forms.py).
+/* The request-status page (docs/<lang>/status.md; markup from
+ * docs/overrides/usine/form.html and status-allocations.html, words from the page:
+ * usine-forms.js).
  *
  * Asks GET window.USINE.apiBaseUrl + "/requests/<reference>" with the tracking code in the
  * Authorization header (never in the URL), and shows the status and, per part, the
- * quantities requested, allocated and delivered. A tracking link
- * "status.html#ref=R-...&token=..." fills the form and asks at once; the fragment never
- * leaves the browser. Plain JS, no framework, no third-party request.
+ * quantities requested, allocated and delivered; then the request's allocations (the
+ * region of each site, never the site; planned day, shipped and received counts), where
+ * the requester confirms receipt (POST /requests/{ref}/receipts), and the request's need,
+ * reconfirmed or cancelled (POST /requests/{ref}/reconfirm). A tracking link
+ * "status.html#ref=R-...&token=..." fills the form and asks at once; the fragment is taken
+ * off the address bar and the code kept in sessionStorage (this tab only).
  */
 (function () {
   "use strict";
-  if (window.__usineRequestStatus) return;
-  window.__usineRequestStatus = true;
+  var U = window.UsineForms;
+  var M = U.t;
+  var KEY = "usine-status";
+  var OPEN = ["submitted", "matched", "in_progress"];
 
-  var UI = {
-    en: {
-      loading: "Looking up the request…",
-      missing: "is required",
-      notFound: "No request matches this reference and tracking code. Check both; the code is case-sensitive.",
-      network: "The service cannot be reached. Check your connection and try again.",
-      server: "The service could not answer (error {status}). Try again later.",
-      noApi: "This copy of the site has no request service configured.",
-      heading: "Request {reference}", status: "Status", neededBy: "Needed by",
-      design: "Part", variant: "Variant", requested: "Requested", allocated: "Allocated to makers",
-      delivered: "Delivered", anyVariant: "any",
-      s_submitted: "Received, waiting for makers", s_matched: "Makers found, production planned",
-      s_in_progress: "Partly delivered", s_delivered: "Delivered", s_closed: "Closed",
-      s_expired: "Expired"
-    },
-    fr: {
-      loading: "Recherche de la demande…",
-      missing: "est obligatoire",
-      notFound: "Aucune demande ne correspond à cette référence et à ce code de suivi. Vérifiez-les ; le code distingue majuscules et minuscules.",
-      network: "Le service est injoignable. Vérifiez votre connexion et réessayez.",
-      server: "Le service n'a pas pu répondre (erreur {status}). Réessayez plus tard.",
-      noApi: "Cette copie du site n'a pas de service de demandes configuré.",
-      heading: "Demande {reference}", status: "État", neededBy: "Date limite",
-      design: "Pièce", variant: "Variante", requested: "Demandées", allocated: "Attribuées à des fabricants",
-      delivered: "Livrées", anyVariant: "toutes",
-      s_submitted: "Reçue, en attente de fabricants", s_matched: "Fabricants trouvés, production prévue",
-      s_in_progress: "Livrée en partie", s_delivered: "Livrée", s_closed: "Close",
-      s_expired: "Expirée"
-    },
-    ar: {
-      loading: "جارٍ البحث عن الطلب…",
-      missing: "حقل إلزامي",
-      notFound: "لا يوجد طلب يطابق هذا المرجع ورمز المتابعة. تحققوا منهما؛ الرمز يميّز بين الأحرف الكبيرة والصغيرة.",
-      network: "تعذّر الوصول إلى الخدمة. تحققوا من الاتصال وحاولوا مجدداً.",
-      server: "لم تتمكن الخدمة من الرد (خطأ {status}). حاولوا لاحقاً.",
-      noApi: "لم تُضبط خدمة الطلبات في هذه النسخة من الموقع.",
-      heading: "الطلب {reference}", status: "الحالة", neededBy: "مطلوب قبل",
-      design: "القطعة", variant: "النسخة", requested: "المطلوب", allocated: "المُسند إلى الصانعين",
-      delivered: "المُسلَّم", anyVariant: "أي نسخة",
-      s_submitted: "تم الاستلام، في انتظار الصانعين", s_matched: "تم إيجاد صانعين، الإنتاج مخطط",
-      s_in_progress: "سُلّم جزئياً", s_delivered: "تم التسليم", s_closed: "مغلق",
-      s_expired: "منتهي الصلاحية"
-    }
-  };
-
-  var config = window.USINE || {};
-  var lang = config.lang || document.documentElement.lang || "en";
-  var M = Object.assign({}, UI.en, UI[lang] || UI[lang.split("-")[0]] || {});
-
-  function fmt(text, values) {
-    return String(text).replace(/\{(\w+)\}/g, function (all, key) {
-      return values[key] === undefined ? all : values[key];
-    });
-  }
   function el(tag, text, cls) {
     var node = document.createElement(tag);
     if (text !== undefined && text !== null) node.textContent = text;
     if (cls) node.className = cls;
     return node;
-  }
-  function fromHash() {
-    var out = {};
-    location.hash.replace(/^#/, "").split("&").forEach(function (part) {
-      var kv = part.split("=");
-      if (kv[0]) out[decodeURIComponent(kv[0])] = decodeURIComponent(kv[1] || "");
-    });
-    return out;
   }
   // " r-7k3m 9q2x " -> "R-7K3M9Q2X" (the API accepts both; this keeps the URL tidy).
   function tidyReference(text) {
@@ -85,46 +30,30 @@
     return "R-" + body;
   }
 
-  function setup(form) {
-    var titlesEl = document.getElementById("usine-status-designs");
-    var titles = titlesEl ? JSON.parse(titlesEl.textContent) : {};
+  U.init("status", function (form) {
+    var titles = U.json("usine-status-designs");
     var submit = form.querySelector("[type=submit]");
-    // Disabled in the markup: without this script nothing can be sent (no personal value
-    // may end up in a URL or reach the page's host).
-    submit.disabled = false;
     var out = form.querySelector(".usine-progress");
-    var general = form.querySelector(".usine-general-error");
+    var messages = U.messages(form);
+    var panel = document.getElementById("usine-request-allocations");
+    var current = null; // {reference, token} of the request shown
+    var cards = 0;
 
-    function clear() {
-      general.hidden = true;
-      general.textContent = "";
-      out.textContent = "";
-      form.querySelectorAll(".usine-error").forEach(function (p) { p.hidden = true; p.textContent = ""; });
-      form.querySelectorAll("[aria-invalid]").forEach(function (n) { n.removeAttribute("aria-invalid"); });
-    }
-    function fieldError(name, text) {
-      var slot = document.getElementById("f-" + name + "-error");
-      slot.textContent = text;
-      slot.hidden = false;
-      form.elements.namedItem(name).setAttribute("aria-invalid", "true");
-    }
-    function fail(text) {
-      general.textContent = text;
-      general.hidden = false;
-    }
+    function fail(text) { messages.showGeneral([text]); }
 
     function show(data) {
       var box = el("div", null, "usine-request-progress");
-      box.appendChild(el("h2", fmt(M.heading, { reference: data.reference })));
+      box.appendChild(el("h2", M("heading", { reference: data.reference })));
       var dl = el("dl");
-      dl.appendChild(el("dt", M.status));
-      dl.appendChild(el("dd", M["s_" + data.status] || data.status, "usine-request-state"));
-      dl.appendChild(el("dt", M.neededBy));
+      dl.appendChild(el("dt", M("status")));
+      var state = "state_" + data.status;
+      dl.appendChild(el("dd", U.words()[state] ? M(state) : data.status, "usine-request-state"));
+      dl.appendChild(el("dt", M("needed_by")));
       dl.appendChild(el("dd", data.needed_by));
       box.appendChild(dl);
       var table = el("table", null, "usine-progress-table");
       var head = el("tr");
-      [M.design, M.variant, M.requested, M.allocated, M.delivered].forEach(function (h) {
+      [M("design"), M("variant"), M("requested"), M("allocated"), M("delivered")].forEach(function (h) {
         var th = el("th", h);
         th.scope = "col";
         head.appendChild(th);
@@ -136,7 +65,7 @@
       (data.items || []).forEach(function (item) {
         var tr = el("tr");
         tr.dataset.design = item.design;
-        [titles[item.design] || item.design, item.variant || M.anyVariant,
+        [titles[item.design] || item.design, item.variant || M("any_variant"),
          item.requested, item.allocated, item.delivered].forEach(function (v) {
           tr.appendChild(el("td", String(v)));
         });
@@ -145,32 +74,193 @@
       table.appendChild(tbody);
       box.appendChild(table);
       out.appendChild(box);
+      showAllocations(data);
+    }
+
+    // ---------------------------------------------------------------- allocations
+
+    function regionName(id) {
+      var found = (U.config.regions || []).filter(function (r) { return r.id === id; })[0];
+      return found ? found.name : id;
+    }
+
+    function fill(node, slot, value) {
+      node.querySelector('[data-slot="' + slot + '"]').textContent =
+        value === undefined || value === null ? "" : String(value);
+    }
+
+    function allocationCard(a) {
+      cards += 1;
+      var node = U.fromTemplate("usine-request-allocation-template", cards);
+      node.dataset.allocation = a.id;
+      var title = titles[a.design] || a.design;
+      if (a.variant) title += " (" + M("variant") + " " + a.variant + ")";
+      node.querySelector(".usine-allocation-title").textContent = title;
+      fill(node, "region", regionName(a.site_region));
+      fill(node, "quantity", a.quantity);
+      fill(node, "day", a.day);
+      fill(node, "status", U.label("alloc_" + a.status, a.status));
+      fill(node, "shipped", a.shipped);
+      fill(node, "delivered", a.delivered);
+      var receipt = node.querySelector("form[data-action=receipt]");
+      receipt.hidden = !(a.shipped > 0 && (a.status === "shipped" || a.status === "delivered"));
+      if (!receipt.hidden) {
+        var input = receipt.elements.namedItem("received");
+        var minimum = Math.max(a.delivered || 0, 1);
+        input.min = minimum;
+        input.max = a.shipped;
+        input.value = a.delivered || "";
+        receipt.querySelector(".usine-help").textContent =
+          M("receipt_help", { minimum: minimum, maximum: a.shipped });
+        receipt.addEventListener("submit", function (event) {
+          event.preventDefault();
+          confirmReceipt(node, a, receipt);
+        });
+        receipt.querySelector("[type=submit]").disabled = false;
+      }
+      return node;
+    }
+
+    function showAllocations(data) {
+      if (!panel) return;
+      var list = panel.querySelector(".ra-list");
+      var allocations = data.allocations || [];
+      list.textContent = "";
+      allocations.forEach(function (a) { list.appendChild(allocationCard(a)); });
+      panel.querySelector(".ra-none").hidden = allocations.length > 0;
+      needForms();
+      var open = OPEN.indexOf(data.status) >= 0;
+      var note = panel.querySelector(".ra-not-open");
+      note.textContent = M("not_open_note");
+      note.hidden = open;
+      panel.querySelectorAll(".ra-need-actions form").forEach(function (f) {
+        f.hidden = !open;
+        U.clearSlots(f);
+        f.querySelector(".usine-allocation-result").textContent = "";
+      });
+      panel.hidden = false;
+    }
+
+    // Sends one of the requester's actions; resolves with the answer when it is ok.
+    function send(f, path, body, aliases) {
+      var button = f.querySelector("[type=submit]");
+      var result = f.querySelector(".usine-allocation-result") ||
+        f.parentNode.querySelector(".usine-allocation-result");
+      U.clearSlots(f);
+      result.textContent = M("sending");
+      button.disabled = true;
+      return U.call("POST", "/requests/" + encodeURIComponent(current.reference) + path,
+                    { token: current.token, body: body }).then(function (answer) {
+        result.textContent = "";
+        button.disabled = false;
+        if (answer.ok) return answer;
+        U.showFailure(f, answer, aliases);
+        return null;
+      }, function () {
+        result.textContent = "";
+        button.disabled = false;
+        U.showFailure(f, null);
+        return null;
+      });
+    }
+
+    function confirmReceipt(node, a, f) {
+      var raw = f.elements.namedItem("received").value.trim();
+      U.clearSlots(f);
+      if (!raw) return U.showAt(f, "received", U.reason("missing"));
+      if (!/^\d+$/.test(raw)) return U.showAt(f, "received", U.reason("int_type"));
+      var count = Number(raw);
+      send(f, "/receipts", { allocation: a.id, received: count }, { count: "received" })
+        .then(function (answer) {
+          if (!answer) return;
+          refresh(function () {
+            var fresh = panel.querySelector('[data-allocation="' + a.id + '"] .usine-allocation-result');
+            if (!fresh) return;
+            fresh.textContent = M("receipt_done", { count: count });
+            fresh.focus();
+          });
+        });
+    }
+
+    // The need's forms, cloned from their <template> once a request is shown (before, the
+    // status form is the page's only form).
+    function needForms() {
+      var actions = panel.querySelector(".ra-need-actions");
+      if (actions.firstElementChild) return;
+      var forms = U.fromTemplate("usine-request-need-template", "need");
+      while (forms.firstElementChild) actions.appendChild(forms.firstElementChild);
+      var reconfirm = panel.querySelector("form[data-action=reconfirm]");
+      var cancel = panel.querySelector("form[data-action=cancel]");
+      reconfirm.addEventListener("submit", function (event) {
+        event.preventDefault();
+        if (!current) return;
+        send(reconfirm, "/reconfirm", { still_needed: true }).then(function (answer) {
+          if (!answer) return;
+          var result = reconfirm.querySelector(".usine-allocation-result");
+          result.textContent = M("reconfirmed");
+          result.focus();
+        });
+      });
+      cancel.addEventListener("submit", function (event) {
+        event.preventDefault();
+        if (!current) return;
+        U.clearSlots(cancel);
+        if (!cancel.elements.namedItem("confirm").checked) {
+          return U.showAt(cancel, "confirm", U.reason("missing"));
+        }
+        send(cancel, "/reconfirm", { still_needed: false }).then(function (answer) {
+          if (!answer) return;
+          refresh(function () {
+            var note = panel.querySelector(".ra-not-open");
+            note.textContent = M("cancelled");
+            note.setAttribute("tabindex", "-1");
+            note.setAttribute("role", "status");
+            note.focus();
+          });
+        });
+      });
+      [reconfirm, cancel].forEach(function (f) { f.querySelector("[type=submit]").disabled = false; });
+    }
+
+    // ---------------------------------------------------------------- asking
+
+    function load(reference, token, done) {
+      submit.disabled = true;
+      out.textContent = M("loading");
+      U.call("GET", "/requests/" + encodeURIComponent(reference), { token: token })
+        .then(function (result) {
+          out.textContent = "";
+          if (result.ok) {
+            current = { reference: result.data.reference, token: token };
+            U.keep(KEY, { ref: current.reference, token: token });
+            show(result.data);
+            if (done) done();
+          } else if (result.status === 404) {
+            U.forget(KEY);
+            fail(M("not_found"));
+          } else {
+            fail(M("server", { status: result.status }) + (result.data.message ? " " + result.data.message : ""));
+          }
+        }, function () {
+          out.textContent = "";
+          fail(M("network"));
+        }).then(function () { submit.disabled = false; });
+    }
+
+    function refresh(done) {
+      if (current) load(current.reference, current.token, done);
     }
 
     function ask() {
-      clear();
-      var ref = form.elements.namedItem("reference").value;
+      messages.clear();
+      out.textContent = "";
+      if (panel) panel.hidden = true;
+      var missing = messages.checkRequired();
+      if (Object.keys(missing).length) return messages.showFields(missing);
+      if (!U.apiConfigured()) return fail(M("no_api"));
+      var reference = tidyReference(form.elements.namedItem("reference").value);
       var token = form.elements.namedItem("token").value.trim();
-      if (!ref.trim()) fieldError("reference", M.missing);
-      if (!token) fieldError("token", M.missing);
-      if (!ref.trim() || !token) return;
-      if (!config.apiBaseUrl) return fail(M.noApi);
-      var reference = tidyReference(ref);
-      submit.disabled = true;
-      out.textContent = M.loading;
-      fetch(config.apiBaseUrl.replace(/\/+$/, "") + "/requests/" + encodeURIComponent(reference), {
-        headers: { "Authorization": "Bearer " + token, "Accept-Language": lang }
-      }).then(function (response) {
-        return response.json().catch(function () { return {}; }).then(function (data) {
-          out.textContent = "";
-          if (response.ok) show(data);
-          else if (response.status === 404) fail(M.notFound);
-          else fail(fmt(M.server, { status: response.status }) + (data.message ? " " + data.message : ""));
-        });
-      }, function () {
-        out.textContent = "";
-        fail(M.network);
-      }).then(function () { submit.disabled = false; });
+      load(reference, token);
     }
 
     form.addEventListener("submit", function (event) {
@@ -178,15 +268,10 @@
       ask();
     });
 
-    var hash = fromHash();
-    if (hash.ref) form.elements.namedItem("reference").value = hash.ref;
-    if (hash.token) form.elements.namedItem("token").value = hash.token;
-    if (hash.ref && hash.token) ask();
-  }
-
-  function init() {
-    document.querySelectorAll("form[data-usine-form=status]").forEach(setup);
-  }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+    var hash = U.takeHash();
+    var saved = hash.ref && hash.token ? hash : U.kept(KEY);
+    if (saved && saved.ref) form.elements.namedItem("reference").value = saved.ref;
+    if (saved && saved.token) form.elements.namedItem("token").value = saved.token;
+    if (saved && saved.ref && saved.token) ask();
+  });
 })();
