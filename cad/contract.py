@@ -73,3 +73,39 @@ MEMBERS: tuple[str, ...] = ("PARAMS",) + tuple(
 def arguments(member: str) -> tuple[str, ...]:
     """The arguments the engine passes to a member function, by name."""
     return tuple(inspect.signature(getattr(DesignModel, member)).parameters)[1:]  # no self
+
+
+# ------------------------------------------------------------ the empty answers
+# A model that has nothing to say for a member imports the empty answer under the member's
+# name (`from cad.contract import no_preview as preview`): explicit in its model.py,
+# written once here.
+
+
+def no_profiles(p: Any) -> dict[str, Any]:
+    """A printed part: no cut profile."""
+    return {}
+
+
+def no_preview(p: Any, result: Any) -> Any:
+    """The part is its own preview."""
+    return None
+
+
+def no_extra_files(p: Any, result: Any, folder: Path, stem: str) -> dict[str, Path]:
+    """Nothing beyond the engine's files."""
+    return {}
+
+
+def one_unit(p: Any) -> int:
+    """One item per print or cut job."""
+    return 1
+
+
+def no_figures(p: Any, result: Any) -> dict[str, Any]:
+    """No figure beyond the engine's."""
+    return {}
+
+
+def no_interface(p: Any, result: Any, files: Files | None = None) -> Any:
+    """Mates with no other design."""
+    return None

@@ -99,12 +99,13 @@ def compact_search_index(site_lang: Path) -> None:
 
 
 _KEEP_WHITESPACE = re.compile(r"(<(pre|textarea)\b[\s\S]*?</\2>)")
-_INDENT = re.compile(r"\n[ \t]+")
+_INDENT = re.compile(r"\n\s+")  # indentation, and the blank lines templates leave
 
 
 def strip_indentation(page: str) -> str:
-    """Drop the indentation of every line, except inside <pre> and <textarea> where it
-    is content. Browsers render the same; the pages lose a tenth of their bytes."""
+    """Drop the indentation of every line and the blank lines, except inside <pre> and
+    <textarea> where whitespace is content. Browsers render the same; the pages lose a
+    tenth of their bytes."""
     parts = _KEEP_WHITESPACE.split(page)
     # split() with two groups yields [text, block, tag name, text, block, tag name, ...]
     return "".join(_INDENT.sub("\n", part) if i % 3 == 0 else part if i % 3 == 1 else ""
@@ -132,6 +133,31 @@ def strip_css_comments(css: str) -> str:
 def compact_css(site_lang: Path) -> None:
     for sheet in (site_lang / "assets" / "stylesheets").glob("usine*.css"):
         sheet.write_text(strip_css_comments(sheet.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+_JS_COMMENT_LINE = re.compile(r"^[ \t]*//[^\n]*\n", re.M)
+_JS_COMMENT_BLOCK = re.compile(r"^[ \t]*/\*[\s\S]*?\*/[ \t]*\n", re.M)
+_JS_INDENT = re.compile(r"^[ \t]+", re.M)
+
+
+def strip_js_comments(script: str) -> str:
+    """Our scripts without the comments that stand on lines of their own, nor indentation
+    (the comments explain the code in docs/assets/; each page need not load them). Only
+    whole-line comments go, so a "//" inside a string is never touched; a template string
+    (backquotes), where indentation is content, is refused."""
+    script = _JS_COMMENT_BLOCK.sub("", _JS_COMMENT_LINE.sub("", script))
+    if "`" in script:
+        raise sc.SiteError("a script of docs/assets/javascripts/ holds a template string "
+                           "(`...`): strip_js_comments would change its text")
+    return _JS_INDENT.sub("", script)
+
+
+def compact_js(site_lang: Path) -> None:
+    ours = {p.name for p in (ROOT / "docs" / "assets" / "javascripts").glob("*.js")}
+    for script in (site_lang / "assets" / "javascripts").glob("*.js"):
+        if script.name in ours:
+            script.write_text(strip_js_comments(script.read_text(encoding="utf-8")),
+                              encoding="utf-8")
 
 
 def redirect_html(hub: dict, languages: list[str]) -> str:
@@ -178,6 +204,7 @@ def build(site_dir: Path, languages: list[str] | None = None, strict: bool = Tru
             compact_search_index(site_dir / lang)
             compact_html(site_dir / lang)
             compact_css(site_dir / lang)
+            compact_js(site_dir / lang)
             timings[lang] = time.perf_counter() - started
     (site_dir / "index.html").write_text(redirect_html(hub, all_langs), encoding="utf-8")
     return timings

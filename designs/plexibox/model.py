@@ -405,16 +405,9 @@ def checks(p: PlexiboxParams, result, files: dict[str, Path] | None = None) -> d
 # ----------------------------- the rest of the contract (cad.contract.DesignModel)
 
 
-def preview(p, result):
-    """The part is its own preview."""
-    return None
-
-
-def units(p) -> int:
-    """One item per job."""
-    return 1
-
-
-def interface(p, result, files=None):
-    """Mates with no other design."""
-    return None
+# The contract's members this design has nothing to say for.
+from cad.contract import (  # noqa: E402,F401
+    no_interface as interface,
+    no_preview as preview,
+    one_unit as units,
+)

@@ -531,31 +531,12 @@ def checks(p: SnorkelAdapterParams, shape, files=None) -> dict[str, dict]:
 # ----------------------------- the rest of the contract (cad.contract.DesignModel)
 
 
-def profiles(p) -> dict:
-    """A printed part: no cut profile."""
-    return {}
-
-
-def preview(p, result):
-    """The part is its own preview."""
-    return None
-
-
-def extra_files(p, result, folder, stem) -> dict:
-    """Nothing beyond the engine's files."""
-    return {}
-
-
-def units(p) -> int:
-    """One item per job."""
-    return 1
-
-
-def figures(p, result) -> dict:
-    """No figure beyond the engine's."""
-    return {}
-
-
-def interface(p, result, files=None):
-    """Mates with no other design."""
-    return None
+# The contract's members this design has nothing to say for.
+from cad.contract import (  # noqa: E402,F401
+    no_extra_files as extra_files,
+    no_figures as figures,
+    no_interface as interface,
+    no_preview as preview,
+    no_profiles as profiles,
+    one_unit as units,
+)

@@ -142,11 +142,5 @@ def preview(p: VisorHeadbandParams, result):
     return assembly
 
 
-def profiles(p: VisorHeadbandParams) -> dict:
-    """A printed part: no cut profile."""
-    return {}
-
-
-def extra_files(p: VisorHeadbandParams, result, folder, stem) -> dict:
-    """Nothing beyond the engine's files (STL, 3MF, GLB, SVG, STEP)."""
-    return {}
+# The contract's members this design has nothing to say for.
+from cad.contract import no_extra_files as extra_files, no_profiles as profiles  # noqa: E402,F401

@@ -348,16 +348,9 @@ def extra_files(p: VisorSheetParams, result, folder: Path, stem: str) -> dict:
 # ----------------------------- the rest of the contract (cad.contract.DesignModel)
 
 
-def preview(p, result):
-    """The part is its own preview."""
-    return None
-
-
-def units(p) -> int:
-    """One item per job."""
-    return 1
-
-
-def figures(p, result) -> dict:
-    """No figure beyond the engine's."""
-    return {}
+# The contract's members this design has nothing to say for.
+from cad.contract import (  # noqa: E402,F401
+    no_figures as figures,
+    no_preview as preview,
+    one_unit as units,
+)

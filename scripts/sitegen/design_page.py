@@ -17,7 +17,7 @@ from .inputs import Design, pick
 from .markdown import (admonition, cell, fmt_value, human_size, in_english, ltr, shift_headings,
                        span, untranslated_note)
 from .variant_panel import variant_block, varying_params
-from .lang import FALLBACK_LANG, status_label, technology_label, ui
+from .lang import FALLBACK_LANG, status_label, technology_label, text_direction, ui
 
 # After a heading: its section stays out of the search index (file lists, checksums and
 # the picker's panels would only bloat the index every page loads).
@@ -208,6 +208,13 @@ def parameters_table(design: Design, lang: str) -> list[str]:
     return out + [""]
 
 
+def numeric(lang: str) -> str:
+    """Markdown's delimiter of a column of numbers: right-aligned ("---:", a style attribute
+    on every cell); in a right-to-left page a plain column, which Material aligns to the
+    right already (the start of the line), so the cells need no attribute."""
+    return "---" if text_direction(lang) == "rtl" else "---:"
+
+
 def fits_section(design: Design, lang: str, published: set[str] | None = None) -> list[str]:
     """Which parts fit together: the build's fit checks (variant `fits`)."""
     w = ui(lang)
@@ -228,7 +235,7 @@ def fits_section(design: Design, lang: str, published: set[str] | None = None) -
         return []
     return [f"## {w['fits']}", "", w["fits_intro"], "",
             f"| {w['variant']} | {w['fit_with']} | {w['fit_result']} | {w['max_error']} "
-            f"| {w['clearance']} |", "|---|---|---|---:|---:|", *rows, ""]
+            f"| {w['clearance']} |", f"|---|---|---|{numeric(lang)}|{numeric(lang)}|", *rows, ""]
 
 
 def downloads_section(design: Design, lang: str, archive: Archive | None) -> list[str]:
@@ -281,7 +288,7 @@ def design_markdown(design: Design, lang: str, extras: PageExtras | None = None,
     bom = design.meta.get("bom") or []
     if bom:
         out += [f"## {w['bom']}", "", f"| {w['quantity']} | {w['unit']} | {w['item']} |",
-                "|---:|---|---|"]
+                f"|{numeric(lang)}|---|---|"]
         for line in bom:
             item, _ = pick(line.get("item"), lang)
             out.append(f"| {fmt_value(line.get('quantity', ''))} | {cell(line.get('unit', ''))} "

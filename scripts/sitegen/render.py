@@ -22,9 +22,13 @@ def _json_script(value: Any, element_id: str) -> Markup:
     return Markup(f'<script type="application/json" id="{element_id}">{text}</script>')
 
 
-def _json_attr(value: Any) -> str:
-    """Compact JSON for an attribute (escaped by autoescape like any value)."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def _json_attr(value: Any) -> Markup:
+    """Compact JSON for a single-quoted attribute (``data-x='{{ v | json_attr }}'``): &, <,
+    > and ' escaped, its double quotes left as they are (autoescape would write each as
+    &#34;, five bytes for one, twenty times on every variant panel of a design page)."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return Markup(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                  .replace("'", "&#39;"))
 
 
 def _fill(template: str, **values: Any) -> Markup:

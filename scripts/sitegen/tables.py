@@ -21,6 +21,12 @@ _HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.S)
 # The permalink that toc adds inside each heading ("¶") is no part of its name.
 _HEADERLINK = re.compile(r'<a\b[^>]*class="headerlink"[^>]*>.*?</a>', re.S)
 _TAG = re.compile(r"<[^>]+>")
+# Line breaks between a table's own tags (Markdown writes one before each <tr>, <td>...):
+# white space there is never rendered, and a page of wide tables carries hundreds of them.
+_PARTS = "table|caption|colgroup|col|thead|tbody|tfoot|tr|th|td"
+_ROWS = "table|colgroup|thead|tbody|tfoot|tr"
+_BETWEEN_TAGS = re.compile(rf"(</(?:{_PARTS})>|<(?:{_ROWS})\b[^>]*>)\s+"
+                           rf"(?=<(?:{_PARTS})\b|</(?:{_ROWS})>)")
 
 
 def _text(fragment: str) -> str:
@@ -46,10 +52,12 @@ def table_name(page: str, start: int, table: str) -> str:
 
 
 def focusable_tables(page: str) -> str:
-    """`page` (HTML) with each table inside a focusable, named region."""
+    """`page` (HTML) with each table inside a focusable, named region (and without the
+    white space between its rows and cells, which no browser renders)."""
     def wrap(match: re.Match) -> str:
         name = table_name(page, match.start(), match.group(0))
         named = Markup(' role="region" aria-label="{}"').format(name) if name else ""
-        return f'<div class="usine-table" tabindex="0"{named}>{match.group(0)}</div>'
+        table = _BETWEEN_TAGS.sub(r"\1", match.group(0))
+        return f'<div class="usine-table" tabindex="0"{named}>{table}</div>'
 
     return _TABLE.sub(wrap, page)

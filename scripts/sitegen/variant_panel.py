@@ -44,13 +44,14 @@ def preview_glb(variant: Mapping[str, Any]) -> dict[str, Any] | None:
 
 def common_rows(variants: list[Mapping[str, Any]], lang: str) -> list[tuple[str, str]]:
     """Figure rows that every variant with figures has alike (the profile and slicer the
-    figures were measured with): stated once above the panels."""
+    figures were measured with, a stiffness axis...): stated once above the panels, the
+    profile first, instead of once in each panel."""
     label = ui(lang)["fig_measured_with"]
-    rows = [dict(figure_rows(v.get("figures"), lang)) for v in variants if v.get("figures")]
-    values = {r.get(label) for r in rows}
-    if len(rows) > 1 and len(values) == 1 and None not in values:
-        return [(label, values.pop())]
-    return []
+    rows = [figure_rows(v.get("figures"), lang) for v in variants if v.get("figures")]
+    if len(rows) < 2:
+        return []
+    alike = [row for row in rows[0] if all(row in other for other in rows[1:])]
+    return sorted(alike, key=lambda row: row[0] != label)
 
 
 def _panel(variant: Mapping[str, Any], varying: list[str], lang: str, default: bool,
@@ -65,6 +66,7 @@ def _panel(variant: Mapping[str, Any], varying: list[str], lang: str, default: b
             "params": {n: fmt_value(variant.get("params", {}).get(n)) for n in varying},
             "glb": download_href(glb) if glb else "",
             "svg": download_href(svg[0]) if svg else "",
+            "has_figures": bool(variant.get("figures")),
             "figures": [r for r in figure_rows(variant.get("figures"), lang)
                         if r[0] not in common],
             "files": files}
@@ -97,6 +99,10 @@ def variant_block(design: Design, selected: Mapping[str, Any] | None,
     common = common_rows(design.variants, lang)
     names = frozenset(label for label, _ in common)
     panels = [_panel(v, varying, lang, v is selected, names) for v in design.variants]
-    return html_block("variant-block.html", w=ui(lang), picker=picker, common=common,
+    label = ui(lang)["fig_measured_with"]
+    measured = [row for row in common if row[0] == label]
+    common = [row for row in common if row[0] != label]
+    return html_block("variant-block.html", w=ui(lang), picker=picker, measured=measured,
+                      common=common,
                       preview=_preview(selected, design.variants, lang, viewer_bytes),
                       panels=panels, script=ROOT + SCRIPT)

@@ -5,26 +5,24 @@ coordinator and the allocation it proposes, and the link of the e-mail the site 
 from __future__ import annotations
 
 import json
-import tomllib
 import urllib.error
 import urllib.request
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from chalicelib.config import parse_regions
+from hubdata import PHONE, POSTCODE, REGIONS
 
 REPO = Path(__file__).resolve().parents[2]
-HUB = tomllib.loads((REPO / "hub.toml").read_text(encoding="utf-8"))
-# The fake hub keeps this hub's hub.toml (tests/site/fakehub.py): its regions, whatever they are.
-REGIONS = parse_regions(HUB)
-CONTACT = {"name": "Jeanne Martin", "email": "jm-delivery@example.org",
-           "phone": "+33 2 31 00 00 00"}
+# The fake hub keeps the hub under test's hub.toml (tests/site/fakehub.py): its regions
+# and country rules, whatever they are.
+CONTACT = {"name": "Jeanne Martin", "email": "jm-delivery@example.org", "phone": PHONE}
 ADDRESS = "12 avenue de la Côte de Nacre"
 
 
-def send(api_url: str, method: str, path: str, body=None, token: str | None = None):
-    """(status, JSON answer) of one call."""
-    headers = {"Content-Type": "application/json", "Accept-Language": "en"}
+def send(api_url: str, method: str, path: str, body=None, token: str | None = None,
+         lang: str = "en"):
+    """(status, JSON answer) of one call, its messages in ``lang``."""
+    headers = {"Content-Type": "application/json", "Accept-Language": lang}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     data = None if body is None else json.dumps(body).encode()
@@ -41,7 +39,7 @@ def create_request(api_url: str, quantity: int = 120, region: str | None = None)
     status, answer = send(api_url, "POST", "/requests", {
         "organization": {"name": "CHU de Caen", "type": "hospital"},
         "contact": CONTACT,
-        "delivery": {"region": region or REGIONS[0].id, "postcode": "14000",
+        "delivery": {"region": region or REGIONS[0].id, "postcode": POSTCODE,
                      "address": ADDRESS},
         "items": [{"design": "demo-clip", "variant": "10", "quantity": quantity}],
         "needed_by": (date.today() + timedelta(days=20)).isoformat(),
@@ -55,7 +53,7 @@ def create_site(api_url: str, region: str | None = None) -> dict:
     status, answer = send(api_url, "POST", "/makers", {
         "name": "Fablab du Havre", "kind": "fablab",
         "contact": {"name": "Ali Benali", "email": "ali@fablab.example"},
-        "region": region or REGIONS[-1].id, "postcode": "76600",
+        "region": region or REGIONS[-1].id, "postcode": POSTCODE,
         "machines": [{"technology": "fdm", "model": "Prusa MK3S", "count": 4}],
         "offers": [{"design": "demo-clip", "units_per_day": 40}],
         "availability": {"from": date.today().isoformat()},

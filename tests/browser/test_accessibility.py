@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import sitegen as sc
+from hubdata import DEFAULT
 
 pytestmark = pytest.mark.slow
 
@@ -84,11 +85,11 @@ def test_wide_tables_scroll_from_the_keyboard(tab, static_site_url):
     takes focus, is named, and the arrow keys scroll it."""
     page = tab.page
     page.set_viewport_size(VIEWPORTS["phone"])
-    page.goto(f"{static_site_url}/fr/designs/demo-clip.html")
+    page.goto(f"{static_site_url}/{DEFAULT}/designs/demo-clip.html")
     region = page.locator(".usine-variant:not([hidden]) .usine-files .usine-table")
     assert region.evaluate("r => r.scrollWidth > r.clientWidth"), "the table fits: no test"
     assert region.get_attribute("role") == "region"
-    assert region.get_attribute("aria-label") == sc.ui("fr")["variant_files"]
+    assert region.get_attribute("aria-label") == sc.ui(DEFAULT)["variant_files"]
     region.focus()
     assert region.evaluate("r => r === document.activeElement")
     page.keyboard.press("ArrowRight")

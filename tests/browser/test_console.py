@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,14 +15,15 @@ import pytest
 from playwright.sync_api import expect
 
 import sitegen as sc
-from chalicelib.config import parse_regions
+from hubdata import (DEFAULT, HUB, LANGUAGES, MOBILE, PHONE, POSTCODE, REGION_IDS, RTL,
+                     expect_template)
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
-# The fake hub keeps this hub's hub.toml (tests/site/fakehub.py): its regions, whatever they are.
-HUB = tomllib.loads((REPO / "hub.toml").read_text(encoding="utf-8"))
-REGIONS = [r.id for r in parse_regions(HUB)]
+# The fake hub keeps the hub under test's hub.toml (tests/site/fakehub.py): its regions,
+# languages and country rules, whatever they are.
+REGIONS = REGION_IDS
 REGION = REGIONS[min(2, len(REGIONS) - 1)]  # one the other browser tests leave alone
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -45,9 +45,8 @@ def new_request(api_url: str, design: str = "demo-clip", quantity: int = 120,
     item = {"design": design, "quantity": quantity, **({"variant": variant} if variant else {})}
     return post(api_url, "/requests", {
         "organization": {"name": "CHU de Caen", "type": "hospital"},
-        "contact": {"name": "Jeanne Martin", "email": "jm@example.org",
-                    "phone": "+33 2 31 00 00 00"},
-        "delivery": {"region": REGION, "postcode": "14000", "address": "Avenue X"},
+        "contact": {"name": "Jeanne Martin", "email": "jm@example.org", "phone": PHONE},
+        "delivery": {"region": REGION, "postcode": POSTCODE, "address": "Avenue X"},
         "items": [item], "needed_by": (date.today() + timedelta(days=days)).isoformat(),
         "consent": True})["reference"]
 
@@ -56,8 +55,8 @@ def new_site(api_url: str) -> str:
     return post(api_url, "/makers", {
         "name": "Fablab de Cherbourg", "kind": "fablab",
         "contact": {"name": "Ali Benali", "email": "ali@fablab.example",
-                    "phone": "+33 6 12 34 56 78"},
-        "region": REGION, "postcode": "50100",
+                    "phone": MOBILE},
+        "region": REGION, "postcode": POSTCODE,
         "machines": [{"technology": "fdm", "model": "Prusa MK3S", "count": 4,
                       "build_volume_mm": [250, 210, 210]}],
         "materials": ["PETG"],
@@ -103,27 +102,32 @@ def request_row(page, reference):
 
 
 def test_the_coordinators_journey(tab, site_url, api_url, table, site_id):
-    w = words("en")
+    lang = DEFAULT
+    w = words(lang)
     allocated_ref = new_request(api_url)
     closed_ref = new_request(api_url, "demo-panel", 8, None)
     planned_ref = new_request(api_url, "demo-clip", 30, "10", days=12)
     token = issue(table)
     page = tab.page
-    paste(page, site_url, "en", token)
+    paste(page, site_url, lang, token)
     expect(page.locator("#uc-token-form .usine-status")).to_have_text(w["token_ok"], timeout=15_000)
     expect(request_row(page, allocated_ref)).to_have_count(1)
     # The region's name in the page's language, not its id, in the list.
-    names = dict(sc.SiteContext("en", HUB, []).region_choices())
-    expect(request_row(page, allocated_ref).locator("td").nth(1)).to_have_text(names[REGION])
+    expect(request_row(page, allocated_ref).locator("td").nth(1)).to_have_text(
+        HUB.region(REGION).name(lang))
+
+    def open_request(reference):
+        page.get_by_role("button", name=w["open_request"].format(reference=reference)).click()
+        expect(page.locator("#uc-detail-h")).to_have_text(
+            w["detail_heading"].format(reference=reference), timeout=15_000)
 
     # Open it and allocate 50 to the site.
-    page.get_by_role("button", name=f"Open {allocated_ref}").click()
-    expect(page.locator("#uc-detail-h")).to_have_text(f"Request {allocated_ref}", timeout=15_000)
+    open_request(allocated_ref)
     page.locator("#uc-al-site").select_option(site_id)
     page.locator("#uc-al-quantity").fill("50")
     page.locator("#uc-allocate-form [type=submit]").click()
     status = page.locator("#uc-allocate-form .usine-status")
-    expect(status).to_contain_text(f"50 × ", timeout=15_000)
+    expect_template(status, w["allocated_ok"], timeout=15_000, quantity=50, site=site_id)
     expect(status).to_contain_text(site_id)
     expect(page.locator("#uc-lines tbody td").nth(2)).to_have_text("50")
     # Too many: the API's reason next to the quantity.
@@ -136,36 +140,35 @@ def test_the_coordinators_journey(tab, site_url, api_url, table, site_id):
     page.locator("#uc-board-form [type=submit]").click()
     proposed = page.locator("#uc-board-proposed tbody tr", has_text=allocated_ref)
     expect(proposed).to_have_count(1, timeout=15_000)
-    expect(page.get_by_role("region", name="Allocations: Proposed")).to_be_visible()
+    expect(page.get_by_role("region", name=w["board_table"].format(
+        status=w["state_proposed"]))).to_be_visible()
 
     # The planner proposes the other clip request; accept that line alone.
     page.locator("#uc-plan-region").select_option(REGION)
     page.locator("#uc-plan-form [type=submit]").click()
     line = page.locator(f'#uc-plan tr[data-line="{planned_ref}:0"]')
     expect(line).to_have_count(1, timeout=30_000)
-    expect(page.locator("#uc-plan-form .usine-status")).to_contain_text("units planned")
-    line.get_by_role("button", name=f"Accept {planned_ref}, line 1").click()
+    expect_template(page.locator("#uc-plan-form .usine-status"), w["plan_summary"])
+    line.get_by_role("button", name=w["accept_line"].format(reference=planned_ref, item=1)).click()
     expect(line.locator("td").last).to_have_text(w["line_accepted"], timeout=15_000)
-    expect(page.locator(".uc-accept-status")).to_contain_text("1 line(s) allocated")
+    expect_template(page.locator(".uc-accept-status"), w["plan_accepted"], count=1)
 
     # Close the panel request.
-    page.get_by_role("button", name=f"Open {closed_ref}").click()
-    expect(page.locator("#uc-detail-h")).to_have_text(f"Request {closed_ref}", timeout=15_000)
+    open_request(closed_ref)
     page.locator("#uc-close-reason").select_option("not_needed")
     page.locator("#uc-close-form [type=submit]").click()
     expect(page.locator("#uc-close-form .usine-status")).to_have_text(
-        f"{closed_ref} is closed and leaves the open requests.", timeout=15_000)
+        w["closed"].format(reference=closed_ref), timeout=15_000)
     expect(request_row(page, closed_ref)).to_have_count(0)
 
     # The contact, revealed on demand (audited).
-    page.get_by_role("button", name=f"Open {allocated_ref}").click()
-    expect(page.locator("#uc-detail-h")).to_have_text(f"Request {allocated_ref}", timeout=15_000)
+    open_request(allocated_ref)
     page.get_by_role("button", name=w["show_contact"]).click()
     expect(page.locator(".uc-contact-list")).to_contain_text("jm@example.org", timeout=15_000)
 
     # A site's contact, likewise.
     page.locator("#uc-sites-form [type=submit]").click()
-    page.get_by_role("button", name=f"Show the contact of {site_id}").click()
+    page.get_by_role("button", name=w["show_site_contact"].format(site=site_id)).click()
     expect(page.locator("#uc-sites tbody")).to_contain_text("ali@fablab.example", timeout=15_000)
     expect(page.locator("#uc-sites-form .usine-status")).to_have_text(w["contact_shown"])
 
@@ -178,7 +181,8 @@ def test_the_coordinators_journey(tab, site_url, api_url, table, site_id):
     assert header.startswith("site,site_region,day,reference"), header
     assert allocated_ref in csv and planned_ref in csv and site_id in csv
     assert download.value.suggested_filename.endswith(".csv")
-    expect(page.locator("#uc-export-form .usine-status")).to_contain_text("The CSV is saved")
+    expect(page.locator("#uc-export-form .usine-status")).to_have_text(
+        w["downloaded"].format(name=download.value.suggested_filename))
 
     # Cancel the allocation from the board: its units go back to the queue.
     page.locator("#uc-board-form [type=submit]").click()
@@ -186,7 +190,7 @@ def test_the_coordinators_journey(tab, site_url, api_url, table, site_id):
     proposed.get_by_role("button").click()
     expect(page.locator("#uc-board-cancelled tbody tr", has_text=allocated_ref)).to_have_count(
         1, timeout=15_000)
-    expect(page.locator("#uc-board-form .usine-status")).to_contain_text("is cancelled")
+    expect_template(page.locator("#uc-board-form .usine-status"), w["cancelled_ok"])
 
     # The audit log (hub scope) lists the reveal.
     page.locator("#uc-audit-form [type=submit]").click()
@@ -211,7 +215,7 @@ def test_the_coordinators_journey(tab, site_url, api_url, table, site_id):
     assert page.evaluate("sessionStorage.length") == 0
 
 
-@pytest.mark.parametrize("lang", ["fr", "ar"])
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_a_wrong_token_is_explained_in_the_pages_language(tab, site_url, api_url, lang):
     page = tab.page
     paste(page, site_url, lang, "C-00000000.not-a-real-secret")
@@ -225,18 +229,19 @@ def test_a_wrong_token_is_explained_in_the_pages_language(tab, site_url, api_url
 
 def test_the_audit_log_of_a_regional_token_says_why_not(tab, site_url, api_url, table):
     page = tab.page
-    paste(page, site_url, "en", issue(table, [REGION]))
+    paste(page, site_url, DEFAULT, issue(table, [REGION]))
     expect(page.locator(".uc-work")).to_be_visible(timeout=15_000)
     page.locator("#uc-audit-form [type=submit]").click()
     expect(page.locator("#uc-audit-form .usine-general-error")).to_have_text(
-        words("en")["forbidden_audit"], timeout=15_000)
+        words(DEFAULT)["forbidden_audit"], timeout=15_000)
 
 
 def test_allocating_with_the_keyboard_alone(tab, site_url, api_url, table, site_id):
     reference = new_request(api_url, quantity=40)
     token = issue(table, [REGION])
     page = tab.page
-    page.goto(f"{site_url}/en/console.html")
+    w = words(DEFAULT)
+    page.goto(f"{site_url}/{DEFAULT}/console.html")
 
     def tab_to(predicate: str, limit: int = 200) -> None:
         for _ in range(limit):
@@ -262,8 +267,8 @@ def test_allocating_with_the_keyboard_alone(tab, site_url, api_url, table, site_
     page.keyboard.type("15")
     tab_to("e.type === 'submit' && e.form && e.form.id === 'uc-allocate-form'")
     page.keyboard.press("Enter")
-    expect(page.locator("#uc-allocate-form .usine-status")).to_contain_text("15 × ",
-                                                                        timeout=15_000)
+    expect_template(page.locator("#uc-allocate-form .usine-status"), w["allocated_ok"],
+                    timeout=15_000, quantity=15, site=site_id)
     assert not tab.errors
 
 
@@ -273,7 +278,8 @@ def test_on_a_phone_the_loaded_console_has_no_serious_violation(browser, site_ur
     context = browser.new_context(viewport={"width": 360, "height": 740})
     try:
         page = context.new_page()
-        paste(page, site_url, "ar", issue(table))
+        # A right-to-left language where the hub has one (the harder layout).
+        paste(page, site_url, (RTL or LANGUAGES)[0], issue(table))
         expect(page.locator("#uc-requests tbody tr").first).to_be_visible(timeout=15_000)
         page.locator("#uc-requests .uc-open").first.click()
         expect(page.locator(".uc-detail")).to_be_visible(timeout=15_000)
@@ -296,7 +302,7 @@ def test_without_javascript_nothing_can_be_sent(browser, site_url):
     context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()
-        page.goto(f"{site_url}/en/console.html")
+        page.goto(f"{site_url}/{DEFAULT}/console.html")
         expect(page.locator(".usine-noscript")).to_be_visible()
         forms = page.locator("form.usine-form")
         assert forms.count() >= 7

@@ -8,6 +8,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+import hub_under_test
+import sitegen as sc
+from hubdata import DATA, DEFAULT, LANGUAGES
+
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
@@ -30,7 +34,7 @@ def load_preview(page):
 
 
 def test_preview_loads_the_glb_and_renders_without_errors(tab, static_site_url):
-    page = open_design(tab, static_site_url, "en", "demo-clip")
+    page = open_design(tab, static_site_url, DEFAULT, "demo-clip")
     viewer = load_preview(page)
     assert viewer.get_attribute("src") == "../../downloads/demo-clip/10.glb"
     assert page.evaluate("document.querySelector('model-viewer').loaded") is True
@@ -45,8 +49,11 @@ def test_preview_loads_the_glb_and_renders_without_errors(tab, static_site_url):
 
 def test_real_designs_preview_their_default_variant(tab, real_static_site_url):
     manifest = json.loads((REPO / "build" / "manifest.json").read_text())
-    for slug in manifest["designs"]:
-        page = open_design(tab, real_static_site_url, "fr", slug)
+    # The designs the hub under test publishes ([designs] publish): a fork's may be fewer.
+    slugs = sc.published_slugs(DATA, manifest)
+    assert slugs, f"{hub_under_test.PATH} publishes none of {sorted(manifest['designs'])}"
+    for slug in slugs:
+        page = open_design(tab, real_static_site_url, LANGUAGES[-1], slug)
         viewer = load_preview(page)
         assert viewer.get_attribute("src").endswith(".glb")
         assert page.evaluate("document.querySelector('model-viewer').loaded") is True
@@ -54,20 +61,23 @@ def test_real_designs_preview_their_default_variant(tab, real_static_site_url):
 
 
 def test_picking_a_variant_changes_downloads_figures_drawing_and_model(tab, static_site_url):
-    page = open_design(tab, static_site_url, "en", "demo-clip")
+    lang = DEFAULT
+    w = sc.ui(lang)
+    print_time = sc.duration(1884, lang)  # the fake hub's figure for variant 10
+    page = open_design(tab, static_site_url, lang, "demo-clip")
     panel = page.locator(".usine-variant:visible")
     expect(panel).to_have_count(1)
     expect(panel).to_have_attribute("data-variant", "10")
     expect(panel.locator("a").first).to_have_attribute("href", "../../downloads/demo-clip/10.stl")
-    expect(panel).to_contain_text("31 min 24 s")
+    expect(panel).to_contain_text(print_time)
     viewer = load_preview(page)
 
     page.get_by_label("width").select_option("20")
     expect(panel).to_have_attribute("data-variant", "20")
     hrefs = panel.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert hrefs == [f"../../downloads/demo-clip/20.{k}" for k in ("stl", "glb", "svg", "step")]
-    expect(panel).to_contain_text("Not measured (prusa-slicer is not installed)")
-    expect(panel).not_to_contain_text("31 min 24 s")
+    expect(panel).to_contain_text(f"{w['fig_not_measured']} (prusa-slicer is not installed)")
+    expect(panel).not_to_contain_text(print_time)
     expect(page.locator(".usine-preview-still")).to_have_attribute(
         "src", "../../downloads/demo-clip/20.svg")
     expect(viewer).to_have_attribute("src", "../../downloads/demo-clip/20.glb")
@@ -80,7 +90,7 @@ def test_without_javascript_every_variant_and_file_is_listed(browser, static_sit
     context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()
-        page.goto(f"{static_site_url}/fr/designs/demo-clip.html")
+        page.goto(f"{static_site_url}/{LANGUAGES[-1]}/designs/demo-clip.html")
         expect(page.locator(".usine-variant:visible")).to_have_count(2)
         expect(page.locator("[data-usine-picker]")).to_be_hidden()
         expect(page.locator(".usine-preview-load")).to_be_hidden()

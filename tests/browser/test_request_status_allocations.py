@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 import sitegen as sc
 from allocation_helpers import (REGIONS, allocate, coordinator_token, create_request,
                                 create_site, send)
+from hubdata import DEFAULT, NON_ENGLISH
 
 pytestmark = pytest.mark.slow
 
@@ -30,7 +31,8 @@ def only_real_errors(errors):
     return [e for e in errors if not e.startswith("Failed to load resource")]
 
 
-@pytest.mark.parametrize("lang", ["fr", "ar"])
+# Languages other than the API's English: the page's message is told apart from its answer.
+@pytest.mark.parametrize("lang", NON_ENGLISH)
 def test_the_requester_sees_the_allocation_and_confirms_receipt(
         tab, site_url, api_url, coordinator, lang):
     w = sc.form_words(lang, "status")
@@ -87,7 +89,7 @@ def test_the_requester_sees_the_allocation_and_confirms_receipt(
 
 
 def test_a_request_without_allocation_is_cancelled(tab, site_url, api_url):
-    lang = "en"
+    lang = DEFAULT
     w = sc.form_words(lang, "status")
     request = create_request(api_url, quantity=5)
     page = tab.page
@@ -119,7 +121,7 @@ def test_a_request_without_allocation_is_cancelled(tab, site_url, api_url):
 
 def test_cancelling_with_an_allocation_in_progress_says_why_by_the_button(
         tab, site_url, api_url, coordinator):
-    lang = "en"
+    lang = DEFAULT
     w = sc.form_words(lang, "status")
     request = create_request(api_url, quantity=10)
     site = create_site(api_url)
@@ -134,8 +136,8 @@ def test_cancelling_with_an_allocation_in_progress_says_why_by_the_button(
     cancel.get_by_role("button", name=w["cancel"]).click()
     error = page.locator("#ra-cancel-error")
     expect(error).to_be_visible(timeout=15_000)
-    _, english = send(api_url, "POST", f"/requests/{request['reference']}/reconfirm",
-                      {"still_needed": False}, token=request["tracking_token"])
-    assert english["error"] == "has_allocations"
-    expect(error).to_have_text(english["message"])
+    _, answer = send(api_url, "POST", f"/requests/{request['reference']}/reconfirm",
+                     {"still_needed": False}, token=request["tracking_token"], lang=lang)
+    assert answer["error"] == "has_allocations"
+    expect(error).to_have_text(answer["message"])  # the API's reason, in the page's language
     assert not only_real_errors(tab.errors)

@@ -10,8 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 import sitegen as sc
-from allocation_helpers import (ADDRESS, CONTACT, HUB, allocate, coordinator_token,
+from allocation_helpers import (ADDRESS, CONTACT, allocate, coordinator_token,
                                 create_request, create_site, send, site_link)
+from hubdata import DEFAULT, LANGUAGES, RTL, non_english_language
 
 pytestmark = pytest.mark.slow
 
@@ -48,7 +49,8 @@ def card_fact(card, word):
 
 def test_a_site_accepts_produces_ships_and_prints_from_its_email_link(
         browser, site_url, api_url, coordinator):
-    lang = "ar"
+    # On a phone, in a right-to-left language where the hub has one (the narrowest case).
+    lang = (RTL or LANGUAGES)[0]
     w = sc.form_words(lang, "site")
     request, site, allocation = new_allocation(api_url, coordinator)
     link = site_link(site_url, lang, allocation["id"])
@@ -135,7 +137,7 @@ def test_a_site_accepts_produces_ships_and_prints_from_its_email_link(
 
 def test_errors_appear_next_to_the_field_in_the_pages_language(
         browser, site_url, api_url, coordinator):
-    lang = "fr"
+    lang = non_english_language()  # told apart from the API's own English
     w = sc.form_words(lang, "site")
     _, site, allocation = new_allocation(api_url, coordinator, quantity=20)
     context, page, requests, errors = phone_tab(browser)
@@ -156,7 +158,8 @@ def test_errors_appear_next_to_the_field_in_the_pages_language(
         card.get_by_role("button", name=w["accept"], exact=True).click()
         expect(page.locator(".usine-allocation-result")).to_have_text(w["done_accept"],
                                                                       timeout=15_000)
-        # More than the allocation's quantity: the API's message, in French, by the field.
+        # More than the allocation's quantity: the API's message, in the page's language
+        # (not the English it answers without one), by the field.
         card = page.locator(".usine-allocation")
         field = card.get_by_label(w["produced_count"])
         field.fill("25")
@@ -177,7 +180,7 @@ def test_errors_appear_next_to_the_field_in_the_pages_language(
 
 def test_the_edit_code_lists_every_allocation_and_can_be_forgotten(
         tab, site_url, api_url, coordinator):
-    lang = "en"
+    lang = DEFAULT
     w = sc.form_words(lang, "site")
     site = create_site(api_url)
     for quantity in (11, 12):
@@ -206,7 +209,7 @@ def test_the_edit_code_lists_every_allocation_and_can_be_forgotten(
     assert not [e for e in tab.errors if not e.startswith("Failed to load resource")]
 
 
-@pytest.mark.parametrize("lang", HUB["hub"]["languages"])
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_nothing_is_sent_without_javascript(browser, static_site_url, lang):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

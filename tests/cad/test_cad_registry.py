@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import re
 import tomllib
 from pathlib import Path
@@ -122,11 +124,22 @@ def test_model_interface_checked(designs_root, edit, old, new, key):
 @pytest.mark.parametrize("member", ["profiles", "preview", "extra_files", "units", "figures",
                                     "interface"])
 def test_every_contract_member_is_required(designs_root, edit, member):
-    edit(BOX_MODEL, f"def {member}(", f"def _{member}(")
+    # the box has nothing to say for these: it imports the contract's empty answers
+    edit(BOX_MODEL, f" as {member},", f" as _{member},")
     with pytest.raises(DesignError, match=rf"model\.py: {member}: must be a function "
                        rf"{member}\(p") as info:
         discover(designs_root)[0].model()
     assert info.value.key == member
+
+
+def test_the_empty_answers_fulfil_the_contract():
+    from cad import contract
+    empties = {"profiles": contract.no_profiles, "preview": contract.no_preview,
+               "extra_files": contract.no_extra_files, "units": contract.one_unit,
+               "figures": contract.no_figures, "interface": contract.no_interface}
+    for member, empty in empties.items():
+        assert tuple(inspect.signature(empty).parameters)[:len(contract.arguments(member))] \
+            == contract.arguments(member), member
 
 
 def test_contract_arguments_are_checked(designs_root, edit):

@@ -14,10 +14,13 @@ from pathlib import Path
 
 import pytest
 
+import hub_under_test
 import sitegen as sc
+import sitelangs
 from fakehub import CUT_A4, PRINT_10
 
-LANGS = ["fr", "en", "ar"]
+LANGS = ["fr", "en", "ar"]  # the languages the fake designs are loaded in
+LANGUAGES = sitelangs.WORDS  # the hub under test's (a fork's in CI) and the catalogs'
 
 
 class Block(HTMLParser):
@@ -178,7 +181,7 @@ def test_unknown_figures_are_still_shown_under_readable_names_never_keys():
     assert not any("." in label or "_" in label for label in rows)
 
 
-@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_stiffness_figures_have_words_in_every_language(lang):
     rows = dict(sc.figure_rows({"stiffness": {"second_moment_mm4": 120.5,
                                               "second_moment_sag_mm4": 80.25, "axis": "z"}},
@@ -221,6 +224,54 @@ def test_figures_measured_alike_are_stated_once(designs):
     assert ('<p class="usine-measured">Measured with: <span dir="ltr">reference-fdm.ini, '
             'PrusaSlicer 2.5.0</span></p>') in md
     assert "33 min 20 s" in md and "31 min 24 s" in md
+
+
+def test_figures_alike_in_every_variant_are_stated_once_above_the_panels(designs):
+    d = designs["demo-clip"]
+    stiffness = {"second_moment_mm4": 664.1, "axis": "vertical"}
+    d.variants[0]["figures"] = {"print": dict(PRINT_10), "stiffness": dict(stiffness)}
+    d.variants[1]["figures"] = {"print": dict(PRINT_10, time_s=2000),
+                                "stiffness": dict(stiffness)}
+    md = sc.design_markdown(d, "en")
+    w = sc.ui("en")
+    axis = f'{w["fig_axis"]}: <span dir="ltr">vertical</span>'
+    moment = f'{w["fig_second_moment"]}: <span dir="ltr">664.1 mm⁴</span>'
+    assert md.count("664.1 mm⁴") == 1 and md.count(">vertical<") == 1
+    (line,) = [x for x in md.splitlines() if axis in x]
+    assert line.startswith('<p class="usine-measured">') and moment in line
+    assert md.index(line) < md.index('class="usine-variant"')
+    # The profile is still stated first, apart; what differs stays in each panel.
+    assert md.index('<p class="usine-measured">Measured with: ') < md.index(line)
+    first, second = md.split('data-variant="20"')
+    assert "31 min 24 s" in first.split(line)[1] and "33 min 20 s" in second
+    assert f'<th scope="row">{w["fig_axis"]}</th>' not in md
+    # A panel all of whose figures are stated above is not said to have none.
+    d.variants[1]["figures"] = {"print": dict(PRINT_10), "stiffness": dict(stiffness)}
+    md = sc.design_markdown(d, "en")
+    assert w["figures_none"] not in md and "31 min 24 s" in md
+
+
+def test_variant_parameters_are_json_in_a_single_quoted_attribute(designs):
+    d = designs["demo-clip"]
+    d.variants[0]["params"] = {**d.variants[0]["params"], "width": "it's \"<10>\" & more"}
+    md = sc.design_markdown(d, "en")
+    panel = re.search(r"<div class=\"usine-variant\" data-variant=\"10\" data-params='([^']*)'",
+                      md).group(1)
+    assert "&#34;" not in panel and '"width":' in panel
+    assert "&#39;" in panel and "&lt;10&gt;" in panel and "&amp; more" in panel
+    assert json.loads(block_of(md).panels[0]["data-params"])["width"] == 'it\'s "<10>" & more'
+
+
+def test_numbers_are_right_aligned_in_a_left_to_right_page_only(designs):
+    """Right is where a cell starts in a right-to-left page (Material aligns cells so):
+    there the numbers' columns carry no style attribute on each cell."""
+    d = designs["demo-clip"]
+    d.meta = {**d.meta, "bom": [{"quantity": 1, "unit": "pc", "item": {"en": "Clip"}}]}
+    for lang in dict.fromkeys([*LANGUAGES, "en", "ar"]):
+        md = sc.design_markdown(d, lang, published={"demo-clip", "demo-panel"})
+        numeric = "---" if sc.text_direction(lang) == "rtl" else "---:"
+        assert f"|---|---|---|{numeric}|{numeric}|" in md.splitlines(), lang
+        assert f"|{numeric}|---|---|" in md.splitlines(), lang
 
 
 # ----------------------------------------------------------------------------- fits, files
@@ -301,8 +352,8 @@ def test_page_offers_the_zip_with_size_and_sha256(designs, fake_hub):
     archive = sc.design_archive(d, Path(fake_hub["USINE_MANIFEST"]).parent,
                                 Path(fake_hub["USINE_DESIGNS_DIR"]) / "demo-clip")
     md = sc.design_markdown(d, "en", sc.PageExtras(archive=archive))
-    assert (f"- [demo-clip-0.2.0.zip](../downloads/demo-clip/demo-clip-0.2.0.zip)"
-            f'{{ download="demo-clip-0.2.0.zip" dir="ltr" }}') in md
+    assert ("- [demo-clip-0.2.0.zip](../downloads/demo-clip/demo-clip-0.2.0.zip)"
+            '{ download="demo-clip-0.2.0.zip" dir="ltr" }') in md
     assert f"`{archive.sha256}`" in md
 
 
@@ -362,10 +413,8 @@ def test_changelog_of_an_uncommitted_design_says_so(tmp_path):
 def test_the_parameters_table_describes_in_the_pages_language(real_manifest):
     """On a real published design's page, a parameter's description is design.toml's
     [parameters.<name>.doc] in the page's language, not the model's English doc."""
-    import os
-
     repo = Path(__file__).resolve().parents[2]
-    hub = sc.load_hub(Path(os.environ.get("USINE_HUB_CONFIG") or repo / "hub.toml"))
+    hub = sc.load_hub(hub_under_test.PATH)
     manifest = sc.load_manifest(real_manifest)
     langs = hub["hub"]["languages"]
     shown = 0

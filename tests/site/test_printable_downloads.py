@@ -10,11 +10,18 @@ from pathlib import Path
 
 import pytest
 
+import hub_under_test
 import sitegen as sc
+import sitelangs
 from fakehub import PRINT_10, make_fake_hub
 
 REPO = Path(__file__).resolve().parents[2]
-LANGS = ["fr", "en", "ar"]
+LANGS = ["fr", "en", "ar"]  # the languages the fake designs are loaded in
+LANGUAGES = sitelangs.WORDS  # the hub under test's (a fork's in CI) and the catalogs'
+# The repository's designs that offer a printable download (checked when the hub publishes
+# them); every printed variant of any published design also offers its 3MF.
+PRINTABLE = {"snorkel-adapter": (".3mf",), "visor-headband": (".3mf",),
+             "visor-sheet": (".template-a4.pdf", ".template-letter.pdf")}
 SETTINGS = {"technology": "fdm", "layer_height_mm": 0.3, "perimeters": 2, "infill": "20%",
             "infill_pattern": "grid", "nozzle_mm": 0.4, "material": "PETG",
             "material_source": "comment"}
@@ -47,7 +54,7 @@ def designs(tmp_path_factory):
             for slug in ("demo-clip", "demo-panel")}
 
 
-@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_3mf_listed_after_the_stl_with_its_label(designs, lang):
     md = sc.design_markdown(designs["demo-clip"], lang)
     stl, tmf = md.index('href="../../downloads/demo-clip/10.stl"'), \
@@ -57,7 +64,7 @@ def test_3mf_listed_after_the_stl_with_its_label(designs, lang):
     assert "10.3mf" in sc.checksums_text(designs["demo-clip"])
 
 
-@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_print_settings_named_on_the_page(designs, lang):
     md = sc.design_markdown(designs["demo-clip"], lang)
     w = sc.ui(lang)
@@ -75,7 +82,7 @@ def test_print_settings_named_on_the_page(designs, lang):
     assert f"0{w['decimal']}3 mm" in line
 
 
-@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_pdf_templates_listed_after_the_dxf(designs, lang):
     md = sc.design_markdown(designs["demo-panel"], lang)
     dxf = md.index('href="../../downloads/demo-panel/a4.cut.dxf"')
@@ -86,7 +93,7 @@ def test_pdf_templates_listed_after_the_dxf(designs, lang):
 
 
 def test_every_language_names_the_new_kinds():
-    for lang in LANGS:
+    for lang in LANGUAGES:
         w = sc.ui(lang)
         for key in ("kind_3mf", "kind_pdf", "fig_technology", "fig_material",
                     "fig_layer_height", "fig_perimeters", "fig_infill", "fig_profile"):
@@ -96,19 +103,26 @@ def test_every_language_names_the_new_kinds():
 
 
 def test_real_pages_offer_the_3mf_and_pdf(real_manifest):
+    """On the hub's published designs: each printed variant's 3MF and the sheets' PDF
+    templates, linked from the page in every language of the hub."""
     manifest = sc.load_manifest(real_manifest)
-    slugs = {v["design"] for v in manifest["variants"]}
-    for slug, ext in (("snorkel-adapter", ".3mf"), ("visor-sheet", ".template-a4.pdf"),
-                      ("visor-sheet", ".template-letter.pdf")):
-        if slug not in slugs:
-            pytest.skip(f"{slug} not built")
-        design = sc.load_design(REPO / "designs", slug, manifest, LANGS)
-        if ext == ".3mf" and not any("3mf" in v["files"] for v in design.variants):
-            pytest.skip("the manifest predates the 3MF export (rebuild snorkel-adapter)")
-        for lang in LANGS:
+    slugs = sc.published_slugs(sc.load_hub(hub_under_test.PATH), manifest)
+    if not any(rec["design"] in slugs and "3mf" in rec["files"] for rec in manifest["variants"]):
+        pytest.skip("no published design has a 3MF: the manifest predates the 3MF export")
+    checked = 0
+    for slug in slugs:
+        design = sc.load_design(REPO / "designs", slug, manifest, LANGUAGES)
+        printed = [v for v in design.variants
+                   if (v.get("figures") or {}).get("print", {}).get("available")]
+        wanted = [(v, ".3mf") for v in printed]
+        wanted += [(v, ext) for ext in PRINTABLE.get(slug, ()) if ext != ".3mf"
+                   for v in design.variants]
+        if ".3mf" in PRINTABLE.get(slug, ()):
+            assert printed, f"{slug}: no variant with print figures"
+        for lang in LANGUAGES:
             md = sc.design_markdown(design, lang)
-            for v in design.variants:
-                if ext == ".3mf" and not (v.get("figures") or {}).get("print", {}).get(
-                        "available"):
-                    continue
-                assert f'href="../../downloads/{slug}/{v["variant"]}{ext}"' in md
+            for v, ext in wanted:
+                assert f'href="../../downloads/{slug}/{v["variant"]}{ext}"' in md, (slug, lang)
+                checked += 1
+    if not checked:
+        pytest.skip("the hub publishes no design with a printable download")

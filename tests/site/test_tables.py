@@ -36,3 +36,14 @@ def test_tables_under_the_same_design_get_different_names():
 
 def test_a_table_without_name_still_takes_focus():
     assert sc.focusable_tables(TABLE) == f'<div class="usine-table" tabindex="0">{TABLE}</div>'
+
+
+def test_white_space_between_a_tables_tags_is_dropped_but_kept_in_its_cells():
+    table = ('<table>\n<thead>\n<tr>\n<th>a</th>\n<th style="text-align: right;">b</th>\n'
+             '</tr>\n</thead>\n<tbody>\n<tr>\n<td><code>x</code> <span>y</span></td>\n'
+             '<td>\n  z\n</td>\n</tr>\n</tbody>\n</table>\n<p>after</p>')
+    out = sc.focusable_tables(table)
+    assert out == ('<div class="usine-table" tabindex="0"><table><thead><tr><th>a</th>'
+                   '<th style="text-align: right;">b</th></tr></thead><tbody><tr>'
+                   '<td><code>x</code> <span>y</span></td><td>\n  z\n</td></tr></tbody>'
+                   '</table></div>\n<p>after</p>')
