@@ -39,7 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # Raw bytes a design page makes the browser fetch as it opens (before any 3D model; ~100 kB
 # gzipped). 410 kB since each printed variant offers its 3MF and every table is a named,
 # focusable region (accessibility): the headband's page, with 9 variants, is the heaviest.
-PAGE_BUDGET = 410_000
+# 412 kB: its Arabic page in a fork (another hub name and navigation) measured 410,078.
+PAGE_BUDGET = 412_000
 GLB_BUDGET = 250_000
 VIEWER = "assets/vendor/model-viewer/model-viewer.min.js"
 
