@@ -52,10 +52,10 @@ def fork(api_env, tmp_path):
 
 
 def test_a_plain_list_of_regions_gives_ids_equal_to_their_names_in_every_language():
-    hub = hub_of('[hub]\nlanguages = ["fr", "ar"]\nregions = ["Calvados", "Seine-Maritime"]\n')
-    assert hub.regions == ("Calvados", "Seine-Maritime")
+    hub = hub_of('[hub]\nlanguages = ["fr", "ar"]\nregions = ["Northshire", "Eastmarch"]\n')
+    assert hub.regions == ("Northshire", "Eastmarch")
     assert [r.name(lang) for r in hub.region_list for lang in ("fr", "ar", "en")] == [
-        "Calvados"] * 3 + ["Seine-Maritime"] * 3
+        "Northshire"] * 3 + ["Eastmarch"] * 3
 
 
 def test_region_tables_give_a_name_per_language_falling_back_to_the_first_language_then_the_id():
@@ -91,10 +91,10 @@ def test_the_fixture_hub_shows_the_first_languages_name_where_a_language_has_non
 
 @pytest.mark.parametrize("regions, words", [
     ("regions = []", "non-empty"),
-    ('regions = ["Calvados", "calvados"]', "same id"),
-    ('regions = [{ name = { fr = "Eure" } }]', "id"),
-    ('regions = [{ id = "eure", title = "Eure" }]', "unknown keys"),
-    ('regions = [{ id = "eure", name = { fr = "" } }]', "name"),
+    ('regions = ["Northshire", "northshire"]', "same id"),
+    ('regions = [{ name = { fr = "Westmoor" } }]', "id"),
+    ('regions = [{ id = "westmoor", title = "Westmoor" }]', "unknown keys"),
+    ('regions = [{ id = "westmoor", name = { fr = "" } }]', "name"),
     ('regions = [42]', "name or a table"),
 ])
 def test_malformed_regions_are_a_configuration_error_naming_the_problem(regions, words):
