@@ -9,14 +9,13 @@ import pytest
 from playwright.sync_api import expect
 
 import sitegen as sc
-from hubdata import (CONTACT_EMAIL, DEFAULT, LANGUAGES, PHONE, POSTCODE, REGION_IDS,
-                     REGISTRY, rtl_language)
+from form_fill import fill_request
+from hubdata import CONTACT_EMAIL, DEFAULT, LANGUAGES, rtl_language
 
 pytestmark = pytest.mark.slow
 
 # The fake hub keeps the hub under test's hub.toml (tests/site/fakehub.py): its regions,
-# languages and country rules, whatever they are.
-REGIONS = REGION_IDS
+# languages and country rules, whatever they are (form_fill.py fills with them).
 LANGS = LANGUAGES
 REFERENCE = re.compile(r"^R-[0-9A-HJKMNP-TV-Z]{8}$")
 
@@ -27,30 +26,10 @@ def open_form(tab, site_url, lang):
     return tab.page
 
 
-def fill_valid(page, lang, quantity="200"):
-    """Fill every field through its visible label (so labels must be wired to inputs)."""
-    w = sc.form_words(lang)
-    page.get_by_label(w["organization_name"]).fill("CHU de Caen")
-    page.get_by_label(w["organization_type"]).select_option("hospital")
-    if REGISTRY:  # the country's registry, optional, where hub.toml names one
-        page.locator('[name="organization.registry_id"]').fill(REGISTRY)
-    page.get_by_label(w["contact_name"]).fill("Jeanne Martin")
-    page.get_by_label(w["contact_email"]).fill("jeanne.martin@example.org")
-    page.get_by_label(w["contact_phone"]).fill(PHONE)
-    page.get_by_label(w["delivery_region"]).select_option(REGIONS[0])
-    page.get_by_label(w["delivery_postcode"]).fill(POSTCODE)
-    page.get_by_label(w["delivery_address"]).fill("Avenue de la Côte de Nacre")
-    page.locator('[name="items.0.design"]').select_option("demo-clip")
-    page.locator('[name="items.0.quantity"]').fill(quantity)
-    page.get_by_label(w["needed_by"]).fill((date.today() + timedelta(days=30)).isoformat())
-    page.get_by_label(w["notes"]).fill("Taille M surtout.")
-    page.get_by_label(w["consent"]).check()
-
-
 @pytest.mark.parametrize("lang", LANGS)
 def test_request_is_sent_and_its_reference_shown(tab, site_url, lang):
     page = open_form(tab, site_url, lang)
-    fill_valid(page, lang)
+    fill_request(page, lang)
     # A second line, for the other design.
     page.get_by_role("button", name=sc.form_words(lang)["add_item"]).click()
     page.locator('[name="items.1.design"]').select_option("demo-panel")
@@ -71,7 +50,7 @@ def test_request_is_sent_and_its_reference_shown(tab, site_url, lang):
 
 def test_api_field_messages_land_next_to_their_fields(tab, site_url):
     page = open_form(tab, site_url, DEFAULT)
-    fill_valid(page, DEFAULT, quantity="0")
+    fill_request(page, DEFAULT, quantity="0")
     # Let the API judge: skip the browser's own checks and give a past date.
     page.evaluate("""() => {
         const form = document.querySelector('form[data-usine-form=request]');
@@ -110,7 +89,7 @@ def test_unreachable_api_gives_a_general_message(tab, site_url):
     lang = DEFAULT
     page = open_form(tab, site_url, lang)
     page.route("**/requests", lambda route: route.abort("connectionrefused"))
-    fill_valid(page, lang)
+    fill_request(page, lang)
     page.locator("form [type=submit]").click()
     general = page.locator(".usine-general-error")
     expect(general).to_be_visible(timeout=15_000)

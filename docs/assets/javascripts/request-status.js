@@ -43,7 +43,9 @@
 
     function show(data) {
       var box = el("div", null, "usine-request-progress");
-      box.appendChild(el("h2", M("heading", { reference: data.reference })));
+      var heading = el("h2", M("heading", { reference: data.reference }));
+      heading.id = "usine-progress-h";
+      box.appendChild(heading);
       var dl = el("dl");
       dl.appendChild(el("dt", M("status")));
       var state = "state_" + data.status;
@@ -72,7 +74,14 @@
         tbody.appendChild(tr);
       });
       table.appendChild(tbody);
-      box.appendChild(table);
+      // Like every table of the site: in a focusable, named region that scrolls sideways
+      // on a narrow screen instead of widening the page.
+      var region = el("div", null, "usine-table");
+      region.tabIndex = 0;
+      region.setAttribute("role", "region");
+      region.setAttribute("aria-labelledby", heading.id);
+      region.appendChild(table);
+      box.appendChild(region);
       out.appendChild(box);
       showAllocations(data);
     }
