@@ -97,7 +97,7 @@ for source in sorted((DOCS / "assets").rglob("*")):
 write("assets/hub-config.js", sc.hub_config_js(sc.hub_config(hub, designs, lang, os.environ)))
 
 # Hand-written pages: English stand-ins for missing translations; markers (forms) rendered.
-context = sc.SiteContext(lang, hub, designs)
+context = sc.SiteContext(lang, hub, designs, sc.api_base_url(hub, os.environ))
 for rel, source, fell_back in sc.handwritten_pages(DOCS, lang):
     text = source.read_text(encoding="utf-8")
     if fell_back or sc.has_markers(text):

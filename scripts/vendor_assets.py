@@ -30,6 +30,10 @@ PACKAGES: dict[str, tuple[str, dict[str, str]]] = {
     # Material's search runs in a Web Worker, which browsers refuse from file://: this
     # shim (the one Material's offline plugin would fetch from unpkg) runs it in an iframe.
     "iframe-worker": ("iframe-worker", {"shim/index.js": "shim.js", "LICENSE": "LICENSE"}),
+    # uPlot, the charts of the public dashboard (docs/<lang>/dashboard.md): its IIFE build,
+    # a classic script defining window.uPlot, loaded by that page only (dashboard-page.html).
+    "uplot": ("uplot", {"dist/uPlot.iife.min.js": "uPlot.iife.min.js",
+                        "dist/uPlot.min.css": "uPlot.min.css", "LICENSE": "LICENSE"}),
 }
 
 

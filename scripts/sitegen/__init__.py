@@ -22,6 +22,7 @@ One module per job:
     forms         the request, maker sign-up and request-status forms, as data
     console       the coordinator console (its markup; console.js drives it)
     site_page     a site's allocations page; the allocations on the request-status page
+    dashboard     the public dashboard (its markup; dashboard.js draws it with uPlot)
     context       SiteContext: what a marker's renderer may use
     markers       `<!-- usine:NAME -->` markers of hand-written pages and their renderers
     nav           the navigation of a language's site
@@ -53,6 +54,7 @@ from .technology import (PROFILE_DIR, TECHNOLOGIES, parse_ini, profiles_used,
 from .tables import focusable_tables, table_name
 from .forms import ORG_TYPES, maker_form_html, request_form_html, status_form_html
 from .site_page import SITE_REASONS, site_allocations_html, status_allocations_html
+from .dashboard import DASHBOARD_JS, UPLOT_CSS, UPLOT_JS, dashboard_html
 from .variant_panel import PREVIEW_GLB_MAX, preview_glb, variant_block, varying_params
 from .lang import (FALLBACK_LANG, STATUSES, form_words, language_name, status_label,
                    technology_label, text_direction, ui)

@@ -18,6 +18,8 @@ class SiteContext:
     lang: str
     hub: dict[str, Any]
     designs: list[Design] = field(default_factory=list)
+    # Where the site's scripts call the API (hub_config.api_base_url); "" when unknown.
+    api_url: str = ""
 
     def region_choices(self) -> list[tuple[str, str]]:
         """(id, name in this language) of every region of hub.toml."""

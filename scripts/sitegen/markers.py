@@ -11,6 +11,7 @@ from typing import Callable
 
 from .console import console_html
 from .context import SiteContext
+from .dashboard import dashboard_html
 from .errors import SiteError
 from .forms import maker_form_html, request_form_html, status_form_html
 from .site_page import site_allocations_html, status_allocations_html
@@ -27,6 +28,7 @@ MARKERS: dict[str, Renderer] = {
     "status-allocations": status_allocations_html,
     "site-allocations": site_allocations_html,
     "coordinator-console": console_html,
+    "dashboard": dashboard_html,
 }
 
 

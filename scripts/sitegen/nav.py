@@ -11,8 +11,8 @@ from .lang import technology_label, ui
 # Hand-written pages first in this order (others after them, sorted); "@..." are the
 # generated sections.
 HANDWRITTEN_ORDER = ("index.md", "@catalog", "@technology", "make.md", "request.md",
-                     "signup.md", "status.md", "sites.md", "coordinate.md", "console.md",
-                     "fork.md", "safety.md", "about.md")
+                     "signup.md", "status.md", "dashboard.md", "sites.md", "coordinate.md",
+                     "console.md", "fork.md", "safety.md", "about.md")
 
 
 def nav(lang: str, pages: list[str], slugs: list[str],

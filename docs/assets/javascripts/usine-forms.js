@@ -72,7 +72,8 @@
   function apiConfigured() { return Boolean(config.apiBaseUrl); }
 
   // One call to the API: resolves {status, ok, data}; rejects when it cannot be reached.
-  // Tokens go in the Authorization header, never in a URL.
+  // Tokens go in the Authorization header, never in a URL. options.cache: fetch's cache
+  // mode ("no-cache": ask the server again, past the browser's copy).
   function call(method, path, options) {
     options = options || {};
     var headers = { "Accept-Language": config.lang || document.documentElement.lang || "en" };
@@ -80,7 +81,7 @@
     if (options.token) headers.Authorization = "Bearer " + options.token;
     if (options.idempotencyKey) headers["Idempotency-Key"] = options.idempotencyKey;
     return fetch(config.apiBaseUrl.replace(/\/+$/, "") + path, {
-      method: method, headers: headers,
+      method: method, headers: headers, cache: options.cache || "default",
       body: options.body === undefined ? undefined : JSON.stringify(options.body)
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
