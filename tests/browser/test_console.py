@@ -198,7 +198,7 @@ def test_the_coordinators_journey(tab, site_url, api_url, table, site_id):
     expect(page.locator("#uc-audit tbody")).to_contain_text(site_id)
 
     # The token: in sessionStorage only, never in a URL, a cookie or localStorage.
-    assert page.evaluate("sessionStorage.getItem('usine.coordinatorToken')") == token
+    assert page.evaluate("JSON.parse(sessionStorage.getItem('usine.coordinatorToken'))") == token
     assert page.evaluate("localStorage.length") == 0
     assert not page.context.cookies()
     assert token not in page.url

@@ -36,16 +36,15 @@
   });
 
   // ------------------------------------------------------------------ the token
-  function storedToken() {
-    try { return sessionStorage.getItem(KEY); } catch (e) { return null; }
-  }
+  // Kept in this tab's sessionStorage by the shared module (U.keep, U.kept, U.forget).
+  function storedToken() { return U.kept(KEY); }
   function keepToken(value) {
     state.token = value;
-    try { sessionStorage.setItem(KEY, value); } catch (e) { /* private mode: this page only */ }
+    U.keep(KEY, value);
   }
   function forgetToken() {
     state.token = null;
-    try { sessionStorage.removeItem(KEY); } catch (e) { /* nothing kept */ }
+    U.forget(KEY);
   }
 
   // ------------------------------------------------------------------ small DOM helpers
@@ -174,16 +173,9 @@
     if (!state.token) return fb.error(t("need_token"));
     fb.clear();
     fb.busy();
-    fetch(config.apiBaseUrl.replace(/\/+$/, "") + path, {
-      headers: { Authorization: "Bearer " + state.token,
-                 "Accept-Language": config.lang || document.documentElement.lang || "en" }
-    }).then(function (response) {
-      if (!response.ok) {
-        return response.json().catch(function () { return {}; }).then(function (data) {
-          explain({ status: response.status, data: data }, fb);
-        });
-      }
-      return response.blob().then(function (blob) {
+    U.call("GET", path, { token: state.token, as: "blob" }).then(function (res) {
+      if (!res.ok) return explain(res, fb);
+      return res.blob.then(function (blob) {
         var url = URL.createObjectURL(blob);
         var a = el("a", { href: url, download: name, hidden: "" });
         document.body.appendChild(a);

@@ -73,7 +73,8 @@
 
   // One call to the API: resolves {status, ok, data}; rejects when it cannot be reached.
   // Tokens go in the Authorization header, never in a URL. options.cache: fetch's cache
-  // mode ("no-cache": ask the server again, past the browser's copy).
+  // mode ("no-cache": ask the server again, past the browser's copy). options.as "blob":
+  // an ok answer is a file, given as {blob: Promise<Blob>} (errors are still JSON).
   function call(method, path, options) {
     options = options || {};
     var headers = { "Accept-Language": config.lang || document.documentElement.lang || "en" };
@@ -84,6 +85,10 @@
       method: method, headers: headers, cache: options.cache || "default",
       body: options.body === undefined ? undefined : JSON.stringify(options.body)
     }).then(function (response) {
+      // A file (options.as "blob": a CSV export) is read only when the answer is ok.
+      if (options.as === "blob" && response.ok) {
+        return { status: response.status, ok: true, data: {}, blob: response.blob() };
+      }
       return response.json().catch(function () { return {}; }).then(function (data) {
         return { status: response.status, ok: response.ok, data: data };
       });
