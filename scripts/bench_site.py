@@ -161,7 +161,12 @@ def measure(site: Path, manifest: dict, languages: list[str]) -> dict:
     data = viewer.read_bytes() if viewer.is_file() else b""
     dashboards = [{"lang": lang, **dashboard_weight(site / lang)} for lang in languages
                   if (site / lang / DASHBOARD_PAGE).is_file()]
-    return {"pages": pages, "glbs": glbs, "dashboards": dashboards,
+    # Every hand-written page (forms, console, allocations, dashboard...): listed, not budgeted.
+    handwritten = [{"lang": lang, "page": html, **page_weight(site / lang / html, site / lang)}
+                   for lang in languages
+                   for html in (rel[:-3] + ".html" for rel, _, _ in
+                                sc.handwritten_pages(ROOT / "docs", lang))]
+    return {"pages": pages, "glbs": glbs, "dashboards": dashboards, "handwritten": handwritten,
             "previews": [{"path": p, "bytes": n} for p, n in sorted(previews)],
             "viewer": {"bytes": len(data), "gzip_bytes": len(gzip.compress(data, 9))}}
 
@@ -223,6 +228,14 @@ def main(argv: list[str] | None = None) -> int:
         v = figures["viewer"]
         print(f"3D viewer, loaded on demand with the GLB: {kb(v['bytes'])} raw, "
               f"{kb(v['gzip_bytes'])} gzip")
+        print("hand-written pages as they open (raw / gzip, kB), by language:")
+        names = sorted({h["page"] for h in figures["handwritten"]})
+        print("  " + "page".ljust(16) + "".join(lang.rjust(16) for lang in languages))
+        for name in names:
+            cells = {h["lang"]: f"{h['bytes'] / 1000:.0f} / {h['gzip_bytes'] / 1000:.0f}"
+                     for h in figures["handwritten"] if h["page"] == name}
+            print("  " + name.ljust(16) + "".join(cells.get(lang, "-").rjust(16)
+                                                 for lang in languages))
         print(f"dashboard before its data (budget {kb(DASHBOARD_BUDGET)} gzip, "
               f"{kb(DASHBOARD_OWN_BUDGET)} over {BASELINE_PAGE}):")
         for d in figures["dashboards"]:
